@@ -1,0 +1,160 @@
+"""Configuration classes, read from the environment.
+
+Choose one with ``REFERRALS_CONFIG`` (``development``, ``production`` or ``testing``);
+every setting below can be overridden by an environment variable of the same name.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+# Keys that must never reach production: the app refuses to start with them there.
+DEV_SECRET_KEY = "dev-only-secret-key-not-for-production"  # noqa: S105
+DEV_AUDIT_KEY = "dev-only-audit-key-not-for-production"
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+def _database_url(default: str) -> str:
+    url = os.environ.get("DATABASE_URL", default)
+    # Hosting platforms hand out postgres:// URLs; SQLAlchemy wants the driver spelled out.
+    if url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgres://")
+    elif url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return url
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    ENV_NAME = "base"
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
+    AUDIT_HMAC_KEY = os.environ.get("AUDIT_HMAC_KEY", DEV_AUDIT_KEY)
+    SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{INSTANCE_DIR / 'referrals.sqlite'}")
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {"pool_pre_ping": True}
+    SQLALCHEMY_RECORD_QUERIES = False
+
+    # Sessions and cookies
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", False)
+    REMEMBER_COOKIE_DURATION = 0  # no remember-me: a shared office computer must not stay in
+    PERMANENT_SESSION_LIFETIME = _env_int("SESSION_IDLE_MINUTES", 15) * 60
+
+    # Forms and uploads
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = 3600
+    MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 1024 * 1024)
+
+    # Passwords: argon2id parameters (RFC 9106 second recommended option)
+    ARGON2_TIME_COST = _env_int("ARGON2_TIME_COST", 3)
+    ARGON2_MEMORY_COST = _env_int("ARGON2_MEMORY_COST", 64 * 1024)
+    ARGON2_PARALLELISM = _env_int("ARGON2_PARALLELISM", 2)
+    PASSWORD_MIN_LENGTH = _env_int("PASSWORD_MIN_LENGTH", 15)
+    PASSWORD_MAX_LENGTH = 128
+
+    # UI
+    BOOTSTRAP_SERVE_LOCAL = True
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "referrals" / "translations")
+    PAGE_SIZE = _env_int("PAGE_SIZE", 50)
+    # Shown in e-mails and links; set to the public https address in production.
+    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+
+    # Referrals
+    DEFAULT_RESPONSE_HOURS = _env_int("DEFAULT_RESPONSE_HOURS", 72)
+    CONSENT_DEFAULT_DAYS = _env_int("CONSENT_DEFAULT_DAYS", 90)
+    CONSENT_MAX_DAYS = _env_int("CONSENT_MAX_DAYS", 365)
+    SUPPRESSION_THRESHOLD = _env_int("SUPPRESSION_THRESHOLD", 5)
+
+    # E-mail (no client details ever go into a message)
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    MAIL_PORT = _env_int("MAIL_PORT", 25)
+    MAIL_USE_TLS = _env_bool("MAIL_USE_TLS", False)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "referrals@localhost")
+
+    @classmethod
+    def check(cls) -> None:
+        """Refuse settings that would be unsafe in this environment."""
+
+
+class DevelopmentConfig(Config):
+    """Local pilot: SQLite under instance/, demo data."""
+
+    ENV_NAME = "development"
+    ARGON2_TIME_COST = _env_int("ARGON2_TIME_COST", 2)
+    ARGON2_MEMORY_COST = _env_int("ARGON2_MEMORY_COST", 19 * 1024)
+
+
+class ProductionConfig(Config):
+    """Behind a TLS proxy, on PostgreSQL."""
+
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", True)
+    PREFERRED_URL_SCHEME = "https"
+
+    @classmethod
+    def check(cls) -> None:
+        """Production must not run on the development keys or a throwaway key."""
+        secret = os.environ.get("SECRET_KEY", "")
+        if not secret or secret == DEV_SECRET_KEY or len(secret) < 32:
+            raise RuntimeError(
+                "SECRET_KEY must be set to a random value of at least 32 characters "
+                'in production (python -c "import secrets; print(secrets.token_hex(32))").'
+            )
+        audit = os.environ.get("AUDIT_HMAC_KEY", "")
+        if not audit or audit == DEV_AUDIT_KEY or len(audit) < 32:
+            raise RuntimeError(
+                "AUDIT_HMAC_KEY must be set to a random value of at least 32 characters "
+                "in production; keep it outside the database."
+            )
+
+
+class TestingConfig(Config):
+    """Fast hashing, no CSRF unless a test turns it on, a database per test run."""
+
+    ENV_NAME = "testing"
+    TESTING = True
+    WTF_CSRF_ENABLED = False
+    SECRET_KEY = "testing-secret-key"  # noqa: S105
+    AUDIT_HMAC_KEY = "testing-audit-key"
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST = 8
+    ARGON2_PARALLELISM = 1
+    SERVER_NAME = None
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "development": DevelopmentConfig,
+    "production": ProductionConfig,
+    "testing": TestingConfig,
+}
+
+
+def config_from_env() -> type[Config]:
+    """The configuration class named by REFERRALS_CONFIG (development by default)."""
+    name = os.environ.get("REFERRALS_CONFIG", "development")
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise RuntimeError(
+            f"REFERRALS_CONFIG must be one of {', '.join(CONFIGS)}, not {name!r}"
+        ) from None

@@ -1,0 +1,83 @@
+"""Writing to the audit trail, one HMAC-linked event at a time."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app, has_request_context, request
+
+from referrals.audit.models import AuditEvent
+from referrals.db_types import utcnow
+from referrals.extensions import db
+
+GENESIS_HASH = "0" * 64
+# Any constant works: it only has to be the same for every writer of the chain.
+_CHAIN_LOCK_ID = 0x52_45_46_41  # "REFA"
+
+
+def event_digest(key: bytes, event: AuditEvent) -> str:
+    """The HMAC of an event's content and the previous link."""
+    payload = json.dumps(
+        [
+            event.sequence,
+            event.occurred_at.isoformat(),
+            event.actor_id,
+            event.actor_organization_id,
+            event.action,
+            event.object_type,
+            event.object_id,
+            event.remote_addr,
+            event.detail,
+            event.prev_hash,
+        ],
+        sort_keys=True,
+        separators=(",", ":"),
+        default=str,
+    )
+    return hmac.new(key, payload.encode(), hashlib.sha256).hexdigest()
+
+
+def _lock_chain() -> None:
+    """Serialize writers so two transactions never extend the chain from the same link."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(sa.text("SELECT pg_advisory_xact_lock(:id)"), {"id": _CHAIN_LOCK_ID})
+    # SQLite allows a single writer at a time, which serializes the chain already.
+
+
+def record(
+    action: str,
+    *,
+    actor: Any = None,
+    object_type: str = "",
+    object_id: object = "",
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append an audit event in the current transaction (the caller commits)."""
+    _lock_chain()
+    last = db.session.execute(
+        sa.select(AuditEvent.sequence, AuditEvent.hash)
+        .order_by(AuditEvent.sequence.desc())
+        .limit(1)
+    ).first()
+    sequence, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS_HASH)
+    authenticated = actor is not None and getattr(actor, "is_authenticated", False)
+    event = AuditEvent(
+        sequence=sequence,
+        occurred_at=utcnow().replace(microsecond=0),
+        actor_id=actor.id if authenticated else None,
+        actor_organization_id=actor.organization_id if authenticated else None,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        remote_addr=(request.remote_addr or "") if has_request_context() else "",
+        detail=detail or {},
+        prev_hash=prev_hash,
+    )
+    event.hash = event_digest(current_app.config["AUDIT_HMAC_KEY"].encode(), event)
+    db.session.add(event)
+    db.session.flush()
+    return event

@@ -1,0 +1,48 @@
+"""The home page by role, and the health check."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, jsonify, render_template
+from flask.typing import ResponseReturnValue
+from flask_login import login_required
+
+from referrals.access import staff
+from referrals.dashboard import queries
+from referrals.enums import ReferralStatus, Role
+from referrals.extensions import db
+
+bp = Blueprint("dashboard", __name__)
+
+
+@bp.route("/")
+@login_required
+def home() -> ResponseReturnValue:
+    """Each role's starting page."""
+    user = staff()
+    if user.role == Role.ADMIN:
+        return render_template("home/admin.html")
+    if user.role == Role.PARTNER:
+        counts = queries.referral_counts_by_status(received_by=user.organization_id)
+        return render_template("home/partner.html", counts=counts, statuses=ReferralStatus)
+    sent = queries.referral_counts_by_status(sent_by=user.organization_id)
+    template = "home/supervisor.html" if user.role == Role.SUPERVISOR else "home/caseworker.html"
+    received = (
+        queries.referral_counts_by_status(received_by=user.organization_id)
+        if user.role == Role.SUPERVISOR
+        else {}
+    )
+    return render_template(
+        template,
+        sent=sent,
+        received=received,
+        open_intakes=queries.open_intake_count(user),
+        statuses=ReferralStatus,
+    )
+
+
+@bp.route("/healthz")
+def healthz() -> ResponseReturnValue:
+    """Liveness and database reachability; no data, no login."""
+    db.session.execute(sa.text("SELECT 1"))
+    return jsonify(status="ok")

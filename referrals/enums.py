@@ -1,0 +1,252 @@
+"""Coded values shared across areas: roles, statuses, reasons, taxonomies.
+
+Codes are stored as their ``value`` strings, never as translated labels.
+"""
+
+from __future__ import annotations
+
+import enum
+
+from flask_babel import lazy_gettext as _l
+
+
+class CodedEnum(str, enum.Enum):
+    """A string enum whose members carry a translatable label."""
+
+    @property
+    def label(self) -> str:
+        return str(LABELS.get(self, self.value.replace("_", " ").capitalize()))
+
+    @classmethod
+    def choices(cls) -> list[tuple[str, str]]:
+        return [(member.value, member.label) for member in cls]
+
+
+class Role(CodedEnum):
+    CASEWORKER = "caseworker"
+    PARTNER = "partner"
+    SUPERVISOR = "supervisor"
+    ADMIN = "admin"
+
+
+class ServiceType(CodedEnum):
+    SHORT_TERM_RESIDENTIAL = "short_term_residential"
+    LONG_TERM_HOUSING = "long_term_housing"
+    EMERGENCY_SHELTER = "emergency_shelter"
+    COUNSELING = "counseling"
+    GROUP_THERAPY = "group_therapy"
+    FAMILY_THERAPY = "family_therapy"
+    SUBSTANCE_USE_TREATMENT = "substance_use_treatment"
+    MEDICAL_CARE = "medical_care"
+    DENTAL_CARE = "dental_care"
+    ID_REPLACEMENT = "id_replacement"
+    LEGAL_AID = "legal_aid"
+    COURT_ADVOCACY = "court_advocacy"
+    TRANSPORTATION = "transportation"
+    EMPLOYMENT_ASSISTANCE = "employment_assistance"
+    EDUCATION_SUPPORT = "education_support"
+    MEALS_DROP_IN = "meals_drop_in"
+    CASE_MANAGEMENT = "case_management"
+    FOSTER_CARE = "foster_care"
+
+
+class AgeBand(CodedEnum):
+    UNDER_12 = "under_12"
+    AGE_12_13 = "12_13"
+    AGE_14_15 = "14_15"
+    AGE_16_17 = "16_17"
+    AGE_18_24 = "18_24"
+    AGE_25_34 = "25_34"
+    AGE_35_49 = "35_49"
+    AGE_50_PLUS = "50_plus"
+
+    @property
+    def bounds(self) -> tuple[int, int]:
+        """Youngest and oldest age (in years) the band covers."""
+        return AGE_BAND_BOUNDS[self]
+
+    @property
+    def is_minor(self) -> bool:
+        return self.bounds[1] < 18
+
+
+AGE_BAND_BOUNDS: dict[AgeBand, tuple[int, int]] = {
+    AgeBand.UNDER_12: (0, 11),
+    AgeBand.AGE_12_13: (12, 13),
+    AgeBand.AGE_14_15: (14, 15),
+    AgeBand.AGE_16_17: (16, 17),
+    AgeBand.AGE_18_24: (18, 24),
+    AgeBand.AGE_25_34: (25, 34),
+    AgeBand.AGE_35_49: (35, 49),
+    AgeBand.AGE_50_PLUS: (50, 120),
+}
+
+
+class Gender(CodedEnum):
+    FEMALE = "female"
+    MALE = "male"
+    TRANSGENDER_FEMALE = "transgender_female"
+    TRANSGENDER_MALE = "transgender_male"
+    NON_BINARY = "non_binary"
+    UNDISCLOSED = "undisclosed"
+
+
+class Urgency(CodedEnum):
+    EMERGENCY = "emergency"
+    URGENT = "urgent"
+    ROUTINE = "routine"
+
+
+class ProgramStatus(CodedEnum):
+    ACTIVE = "active"
+    INACTIVE = "inactive"
+    TEMPORARILY_CLOSED = "temporarily_closed"
+
+
+class ReferralStatus(CodedEnum):
+    """FHIR Task statuses used by the SDOH Clinical Care referral workflow."""
+
+    DRAFT = "draft"
+    REQUESTED = "requested"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    IN_PROGRESS = "in_progress"
+    ON_HOLD = "on_hold"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    ENTERED_IN_ERROR = "entered_in_error"
+
+    @property
+    def is_terminal(self) -> bool:
+        return self in TERMINAL_STATUSES
+
+
+TERMINAL_STATUSES = frozenset(
+    {
+        ReferralStatus.REJECTED,
+        ReferralStatus.COMPLETED,
+        ReferralStatus.FAILED,
+        ReferralStatus.CANCELLED,
+        ReferralStatus.ENTERED_IN_ERROR,
+    }
+)
+OPEN_STATUSES = frozenset(set(ReferralStatus) - TERMINAL_STATUSES - {ReferralStatus.DRAFT})
+
+
+class Priority(CodedEnum):
+    ROUTINE = "routine"
+    URGENT = "urgent"
+    ASAP = "asap"
+    STAT = "stat"
+
+
+class DeclineReason(CodedEnum):
+    NO_CAPACITY = "no_capacity"
+    NOT_ELIGIBLE = "not_eligible"
+    SERVICE_NOT_PROVIDED = "service_not_provided"
+    UNABLE_TO_CONTACT = "unable_to_contact"
+    CLIENT_DECLINED = "client_declined"
+    ALREADY_ENROLLED = "already_enrolled"
+    SAFETY_CONCERN = "safety_concern"
+    OTHER = "other"
+
+
+class OutcomeCode(CodedEnum):
+    SERVICE_COMPLETED = "service_completed"
+    TRANSFERRED = "transferred"
+    CLIENT_LEFT = "client_left"
+    LOST_CONTACT = "lost_contact"
+    NO_LONGER_NEEDED = "no_longer_needed"
+    SAFETY_CONCERN = "safety_concern"
+    OTHER = "other"
+
+
+class CancelReason(CodedEnum):
+    CLIENT_DECLINED = "client_declined"
+    NEED_MET_ELSEWHERE = "need_met_elsewhere"
+    CONSENT_REVOKED = "consent_revoked"
+    CONSENT_EXPIRED = "consent_expired"
+    UNANSWERED = "unanswered"
+    SENT_IN_ERROR = "sent_in_error"
+    OTHER = "other"
+
+
+class Indicator(CodedEnum):
+    """Trafficking warning signs (BIG Search KC, via the seed article, and common others)."""
+
+    PHYSICAL_ABUSE_MARKS = "physical_abuse_marks"
+    SCHOOL_ABSENCES = "school_absences"
+    FLAUNTING_MONEY = "flaunting_money"
+    OLDER_BOYFRIEND = "older_boyfriend"
+    RUNAWAY = "runaway"
+    CONTROLLED_COMMUNICATION = "controlled_communication"
+    NO_ID_DOCUMENTS = "no_id_documents"
+    BRANDING_TATTOOS = "branding_tattoos"
+    UNEXPLAINED_GIFTS = "unexplained_gifts"
+    COACHED_STORY = "coached_story"
+    DEBT_BONDAGE = "debt_bondage"
+    SUBSTANCE_COERCION = "substance_coercion"
+
+
+class NotificationKind(CodedEnum):
+    NEW_REFERRAL = "new_referral"
+    DECISION = "decision"
+    STATUS_CHANGE = "status_change"
+    OVERDUE = "overdue"
+    ESCALATION = "escalation"
+    CANCELLED = "cancelled"
+
+
+# English labels, marked for translation. Members without an entry fall back to their code.
+LABELS: dict[enum.Enum, object] = {
+    Role.CASEWORKER: _l("Caseworker"),
+    Role.PARTNER: _l("Partner staff"),
+    Role.SUPERVISOR: _l("Supervisor"),
+    Role.ADMIN: _l("Administrator"),
+    AgeBand.UNDER_12: _l("Under 12"),
+    AgeBand.AGE_12_13: _l("12–13"),
+    AgeBand.AGE_14_15: _l("14–15"),
+    AgeBand.AGE_16_17: _l("16–17"),
+    AgeBand.AGE_18_24: _l("18–24"),
+    AgeBand.AGE_25_34: _l("25–34"),
+    AgeBand.AGE_35_49: _l("35–49"),
+    AgeBand.AGE_50_PLUS: _l("50 and over"),
+    ServiceType.SHORT_TERM_RESIDENTIAL: _l("Short-term residential care"),
+    ServiceType.LONG_TERM_HOUSING: _l("Long-term housing"),
+    ServiceType.EMERGENCY_SHELTER: _l("Emergency shelter"),
+    ServiceType.COUNSELING: _l("Counseling"),
+    ServiceType.GROUP_THERAPY: _l("Group therapy"),
+    ServiceType.FAMILY_THERAPY: _l("Family therapy"),
+    ServiceType.SUBSTANCE_USE_TREATMENT: _l("Substance use treatment"),
+    ServiceType.MEDICAL_CARE: _l("Medical care"),
+    ServiceType.DENTAL_CARE: _l("Dental care"),
+    ServiceType.ID_REPLACEMENT: _l("ID replacement"),
+    ServiceType.LEGAL_AID: _l("Legal aid"),
+    ServiceType.COURT_ADVOCACY: _l("Court advocacy"),
+    ServiceType.TRANSPORTATION: _l("Transportation"),
+    ServiceType.EMPLOYMENT_ASSISTANCE: _l("Employment assistance"),
+    ServiceType.EDUCATION_SUPPORT: _l("Education support"),
+    ServiceType.MEALS_DROP_IN: _l("Meals / drop-in"),
+    ServiceType.CASE_MANAGEMENT: _l("Case management"),
+    ServiceType.FOSTER_CARE: _l("Foster care"),
+    ProgramStatus.TEMPORARILY_CLOSED: _l("Temporarily closed"),
+    ReferralStatus.IN_PROGRESS: _l("Enrolled (in progress)"),
+    ReferralStatus.ON_HOLD: _l("Waitlisted / on hold"),
+    ReferralStatus.REJECTED: _l("Declined"),
+    ReferralStatus.ENTERED_IN_ERROR: _l("Entered in error"),
+    Indicator.PHYSICAL_ABUSE_MARKS: _l("Marks of physical abuse"),
+    Indicator.SCHOOL_ABSENCES: _l("Frequent absences from school"),
+    Indicator.FLAUNTING_MONEY: _l("Flaunting money"),
+    Indicator.OLDER_BOYFRIEND: _l("Significantly older boyfriend or partner"),
+    Indicator.RUNAWAY: _l("Running away from home"),
+    Indicator.CONTROLLED_COMMUNICATION: _l("Someone else controls phone or communication"),
+    Indicator.NO_ID_DOCUMENTS: _l("Does not hold own ID or documents"),
+    Indicator.BRANDING_TATTOOS: _l("Branding tattoos"),
+    Indicator.UNEXPLAINED_GIFTS: _l("Unexplained gifts, phones or clothes"),
+    Indicator.COACHED_STORY: _l("Scripted or coached answers"),
+    Indicator.DEBT_BONDAGE: _l("Owes a debt to an employer or controller"),
+    Indicator.SUBSTANCE_COERCION: _l("Substances used for control"),
+    DeclineReason.NO_CAPACITY: _l("No capacity"),
+    DeclineReason.NOT_ELIGIBLE: _l("Not eligible"),
+}

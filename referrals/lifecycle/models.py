@@ -1,0 +1,142 @@
+"""Referrals, their timeline, and the notifications they raise."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from referrals.db_types import UtcDateTime, code_enum, new_public_id, utcnow
+from referrals.enums import (
+    CancelReason,
+    DeclineReason,
+    NotificationKind,
+    OutcomeCode,
+    Priority,
+    ReferralStatus,
+)
+from referrals.extensions import Model
+
+if TYPE_CHECKING:
+    from referrals.auth.models import User
+    from referrals.intake.models import Intake
+    from referrals.programs.models import Organization, Program
+
+
+class Referral(Model):
+    """A request from one organization to another's program, tracked to its outcome."""
+
+    __tablename__ = "referrals"
+    __table_args__ = (
+        # The partner inbox and the sent list: organization + status, newest first.
+        sa.Index(
+            "ix_referrals_receiving_org_status_created",
+            "receiving_organization_id",
+            "status",
+            "created_at",
+            "id",
+        ),
+        sa.Index(
+            "ix_referrals_sending_org_status_created",
+            "sending_organization_id",
+            "status",
+            "created_at",
+            "id",
+        ),
+        sa.Index("ix_referrals_status_response_due_at", "status", "response_due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(sa.String(24), unique=True, default=new_public_id)
+    intake_id: Mapped[int] = mapped_column(sa.ForeignKey("intakes.id"), index=True)
+    program_id: Mapped[int] = mapped_column(sa.ForeignKey("programs.id"), index=True)
+    receiving_organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id"))
+    sending_organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id"))
+    sent_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    status: Mapped[ReferralStatus] = mapped_column(
+        code_enum(ReferralStatus), default=ReferralStatus.DRAFT
+    )
+    priority: Mapped[Priority] = mapped_column(code_enum(Priority), default=Priority.ROUTINE)
+    # Written for the partner; checked for identifiers before it is saved.
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+    response_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    first_viewed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    responded_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    enrolled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
+
+    decline_reason: Mapped[DeclineReason | None] = mapped_column(code_enum(DeclineReason))
+    cancel_reason: Mapped[CancelReason | None] = mapped_column(code_enum(CancelReason))
+    outcome: Mapped[OutcomeCode | None] = mapped_column(code_enum(OutcomeCode))
+    # Optimistic locking: an UPDATE that finds another version changes nothing and fails.
+    version: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+    intake: Mapped[Intake] = relationship()
+    program: Mapped[Program] = relationship()
+    receiving_organization: Mapped[Organization] = relationship(
+        foreign_keys=[receiving_organization_id]
+    )
+    sending_organization: Mapped[Organization] = relationship(
+        foreign_keys=[sending_organization_id]
+    )
+    sent_by: Mapped[User] = relationship()
+    events: Mapped[list[ReferralEvent]] = relationship(
+        back_populates="referral", order_by="ReferralEvent.id"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Referral {self.public_id} {self.status.value}>"
+
+    def is_overdue(self, moment: datetime) -> bool:
+        """A requested referral past its response time ("overdue" is not a status)."""
+        return (
+            self.status == ReferralStatus.REQUESTED
+            and self.response_due_at is not None
+            and self.response_due_at < moment
+        )
+
+
+class ReferralEvent(Model):
+    """One step on a referral's timeline: a status change, a read receipt, a reminder."""
+
+    __tablename__ = "referral_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    referral_id: Mapped[int] = mapped_column(sa.ForeignKey("referrals.id"), index=True)
+    occurred_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(sa.String(32), default="status_change")
+    from_status: Mapped[ReferralStatus | None] = mapped_column(code_enum(ReferralStatus))
+    to_status: Mapped[ReferralStatus | None] = mapped_column(code_enum(ReferralStatus))
+    reason: Mapped[str | None] = mapped_column(sa.String(40))
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+
+    referral: Mapped[Referral] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship()
+
+
+class Notification(Model):
+    """An in-app message to one member of staff; e-mails carry only a link to it."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (sa.Index("ix_notifications_recipient_id_read_at", "recipient_id", "read_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    referral_id: Mapped[int | None] = mapped_column(sa.ForeignKey("referrals.id"), index=True)
+    kind: Mapped[NotificationKind] = mapped_column(code_enum(NotificationKind))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    emailed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    recipient: Mapped[User] = relationship()
+    referral: Mapped[Referral | None] = relationship()

@@ -1,0 +1,47 @@
+"""Values and helpers available to every template."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_login import current_user
+
+from referrals.auth.forms import LogoutForm
+from referrals.enums import Role
+from referrals.extensions import db
+from referrals.programs.models import Organization
+
+# The article's hotlines, shown in every page footer.
+HOTLINES = (
+    ("National Human Trafficking Hotline", "1 (888) 373-7888", "tel:+18883737888"),
+    ("Text “HELP” or “INFO” to", "233733", "sms:233733"),
+    ("U.S. Immigration and Customs Enforcement", "1 (866) 347-2423", "tel:+18663472423"),
+)
+
+
+def template_context() -> dict[str, Any]:
+    authenticated = current_user.is_authenticated
+    return {
+        "Role": Role,
+        "hotlines": HOTLINES,
+        "logout_form": LogoutForm() if authenticated else None,
+        "demo_mode": demo_data_present(),
+    }
+
+
+_DEMO_CHECK_SECONDS = 60.0
+
+
+def demo_data_present() -> bool:
+    """Whether the database holds the demo coalition (checked at most once a minute)."""
+    cache = current_app.extensions.setdefault("demo_banner", {"checked": -1e9, "present": False})
+    now = time.monotonic()
+    if now - cache["checked"] > _DEMO_CHECK_SECONDS:
+        cache["present"] = bool(
+            db.session.scalar(sa.select(sa.exists().where(Organization.is_demo.is_(True))))
+        )
+        cache["checked"] = now
+    return bool(cache["present"])

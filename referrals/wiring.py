@@ -1,0 +1,60 @@
+"""The small ``register_*`` steps that ``create_app`` runs in order."""
+
+from __future__ import annotations
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from referrals.extensions import babel, bootstrap, csrf, db, login_manager, migrate
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind every extension to the app and import the models so the metadata is complete."""
+    from referrals import models  # noqa: F401  (registers every table)
+    from referrals.auth.loader import load_user
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=app.config.get("MIGRATIONS_DIR", "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app)
+    bootstrap.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+    login_manager.user_loader(load_user)
+    if app.config.get("TRUSTED_PROXIES"):
+        # Behind the TLS proxy: trust one hop for the client address and scheme.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)  # type: ignore[method-assign]
+
+
+def register_blueprints(app: Flask) -> None:
+    """One blueprint per area."""
+    from referrals.admin.views import bp as admin_bp
+    from referrals.auth.views import bp as auth_bp
+    from referrals.dashboard.views import bp as dashboard_bp
+    from referrals.programs.views import bp as programs_bp
+
+    for blueprint in (auth_bp, dashboard_bp, admin_bp, programs_bp):
+        app.register_blueprint(blueprint)
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Friendly pages for HTTP errors, never a traceback."""
+    from referrals.errors import register
+
+    register(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    """Values every template may use."""
+    from referrals.templating import template_context
+
+    app.context_processor(template_context)
+
+
+def register_cli(app: Flask) -> None:
+    """The ``flask`` commands."""
+    from referrals.cli import register
+
+    register(app)

@@ -1,0 +1,171 @@
+"""Fixtures: the app on each test database, clients, a login helper and factories.
+
+Every test that uses ``app`` runs on SQLite, and again on PostgreSQL when
+``TEST_DATABASE_URL`` is set (``make test`` sets it when a server answers).
+Tables are emptied after each test, so tests never see each other's rows.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from config import TestingConfig
+from referrals import create_app
+from referrals.auth.models import User
+from referrals.auth.passwords import hash_password
+from referrals.enums import ProgramStatus, Role
+from referrals.extensions import db
+from referrals.programs.models import Organization, Program
+
+PASSWORD = "correct horse battery staple"  # noqa: S105 (test-only credential)
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+BACKENDS = ["sqlite"] + (["postgresql"] if TEST_DATABASE_URL else [])
+
+
+def database_url(backend: str, tmp_dir: Any) -> str:
+    """Where a backend's test database lives (a file, so a live server thread shares it)."""
+    if backend == "postgresql":
+        url = TEST_DATABASE_URL
+        return url.replace("postgresql://", "postgresql+psycopg://", 1)
+    return f"sqlite:///{tmp_dir / 'test.sqlite'}"
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    """The database backend this test runs on."""
+    return str(request.param)
+
+
+@pytest.fixture(scope="session")
+def _session_app(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    """One app and one schema per backend for the whole run."""
+    url = database_url(backend, tmp_path_factory.mktemp(backend))
+    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=url)
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.drop_all()
+        db.engine.dispose()
+
+
+def empty_tables(app: Flask) -> None:
+    """Delete every row, children first."""
+    with app.app_context():
+        db.session.remove()
+        tables = list(reversed(db.metadata.sorted_tables))
+        with db.engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                names = ", ".join(f'"{table.name}"' for table in tables)
+                connection.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            else:
+                for table in tables:
+                    connection.execute(table.delete())
+
+
+@pytest.fixture
+def app(_session_app: Flask) -> Iterator[Flask]:
+    """The app, with empty tables before and after the test."""
+    _session_app.config["WTF_CSRF_ENABLED"] = False
+    _session_app.extensions.pop("demo_banner", None)
+    yield _session_app
+    _session_app.config["WTF_CSRF_ENABLED"] = False
+    empty_tables(_session_app)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A test client with its own cookie jar."""
+    return app.test_client()
+
+
+_unique = itertools.count(1)
+
+
+def _persist(app: Flask, obj: Any) -> Any:
+    """Add, commit and hand back a detached copy whose columns can still be read."""
+    with app.app_context():
+        db.session.add(obj)
+        db.session.commit()
+        db.session.refresh(obj)
+        db.session.expunge(obj)
+    return obj
+
+
+@pytest.fixture
+def make_org(app: Flask) -> Callable[..., Organization]:
+    """Factory: an organization (referring and receiving unless told otherwise)."""
+
+    def make(**fields: Any) -> Organization:
+        n = next(_unique)
+        fields.setdefault("name", f"Test Organization {n}")
+        fields.setdefault("slug", f"test-org-{n}")
+        fields.setdefault("refers", True)
+        fields.setdefault("receives", True)
+        return _persist(app, Organization(**fields))
+
+    return make
+
+
+@pytest.fixture
+def make_user(app: Flask, make_org: Callable[..., Organization]) -> Callable[..., User]:
+    """Factory: a member of staff with the shared test password."""
+
+    def make(role: Role = Role.CASEWORKER, org: Organization | None = None, **fields: Any) -> User:
+        n = next(_unique)
+        organization = org or make_org()
+        fields.setdefault("email", f"{role.value}{n}@example.org")
+        fields.setdefault("display_name", f"{role.label} {n}")
+        password = fields.pop("password", PASSWORD)
+        with app.app_context():
+            fields["password_hash"] = hash_password(password)
+        return _persist(app, User(role=role, organization_id=organization.id, **fields))
+
+    return make
+
+
+@pytest.fixture
+def make_program(app: Flask, make_org: Callable[..., Organization]) -> Callable[..., Program]:
+    """Factory: an active program with open places."""
+
+    def make(org: Organization | None = None, **fields: Any) -> Program:
+        n = next(_unique)
+        organization = org or make_org()
+        fields.setdefault("name", f"Test Program {n}")
+        fields.setdefault("service_types", ["counseling"])
+        fields.setdefault("capacity_available", 3)
+        fields.setdefault("capacity_maximum", 10)
+        fields.setdefault("status", ProgramStatus.ACTIVE)
+        return _persist(app, Program(organization_id=organization.id, **fields))
+
+    return make
+
+
+def login(client: FlaskClient, user: User, password: str = PASSWORD) -> Any:
+    """Sign ``user`` in through the real form; returns the response."""
+    return client.post("/login", data={"email": user.email, "password": password})
+
+
+@pytest.fixture
+def login_as(app: Flask, make_user: Callable[..., User]) -> Callable[..., tuple[FlaskClient, User]]:
+    """A fresh client already signed in as a new user of ``role``."""
+
+    def sign_in(
+        role: Role, org: Organization | None = None, **fields: Any
+    ) -> tuple[FlaskClient, User]:
+        user = make_user(role, org=org, **fields)
+        client = app.test_client()
+        response = login(client, user)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return client, user
+
+    return sign_in
