@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import secrets
 from datetime import UTC, datetime
+
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect

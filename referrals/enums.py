@@ -10,7 +10,7 @@ import enum
 from flask_babel import lazy_gettext as _l
 
 
-class CodedEnum(str, enum.Enum):
+class CodedEnum(enum.StrEnum):
     """A string enum whose members carry a translatable label."""
 
     @property

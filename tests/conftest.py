@@ -25,7 +25,7 @@ from referrals.enums import ProgramStatus, Role
 from referrals.extensions import db
 from referrals.programs.models import Organization, Program
 
-PASSWORD = "correct horse battery staple"  # noqa: S105 (test-only credential)
+PASSWORD = "correct horse battery staple"
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 BACKENDS = ["sqlite"] + (["postgresql"] if TEST_DATABASE_URL else [])
 

@@ -76,7 +76,7 @@ def test_failed_and_successful_logins_are_audited(app, make_user):
 
 
 def test_email_is_matched_without_regard_to_case(app, make_user):
-    user = make_user(Role.CASEWORKER, email="Mixed.Case@Example.org")
+    make_user(Role.CASEWORKER, email="Mixed.Case@Example.org")
     client = app.test_client()
     response = client.post("/login", data={"email": "mixed.case@example.org", "password": PASSWORD})
     assert response.status_code == 302

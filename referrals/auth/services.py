@@ -32,7 +32,8 @@ def authenticate(*, email: str, password: str) -> User | None:
     addresses have accounts or which accounts are switched off.
     """
     user = find_user_by_email(email.strip())
-    if not verify_password(user, password):
+    password_ok = verify_password(user, password)  # hashes even when there is no such user
+    if user is None or not password_ok:
         audit.record(
             "login.failure",
             object_type="user",
@@ -40,7 +41,6 @@ def authenticate(*, email: str, password: str) -> User | None:
             detail={"reason": "bad_credentials" if user else "unknown_account"},
         )
         return None
-    assert user is not None
     if not user.is_active:
         audit.record(
             "login.failure",
