@@ -1,12 +1,22 @@
-"""Administration of organizations, programs and staff accounts (admins only)."""
+"""Administration of organizations, programs and staff accounts (admins only).
+
+This module holds the blueprint and what its views share; the pages for each kind of
+record live in ``org_views``, ``program_views`` and ``user_views``, imported at the end.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from collections.abc import Callable
+
+from flask import Blueprint, abort, flash, redirect, render_template
 from flask.typing import ResponseReturnValue
+from flask_wtf import FlaskForm
 
 from referrals.access import role_required
+from referrals.admin.common import AdminInputError
+from referrals.admin.forms import ConfirmForm
 from referrals.enums import Role
+from referrals.extensions import db
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -18,22 +28,35 @@ def index() -> ResponseReturnValue:
     return render_template("home/admin.html")
 
 
-@bp.route("/organizations/")
-@role_required(Role.ADMIN)
-def organizations() -> ResponseReturnValue:
-    """All organizations."""
-    return render_template("home/admin.html")
+def refuse(form: FlaskForm, error: AdminInputError) -> None:
+    """Undo the request's changes and show the refusal on its field (or above the form)."""
+    db.session.rollback()
+    field = form._fields.get(error.field) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, str(error)]
+    else:
+        form.form_errors.append(str(error))
 
 
-@bp.route("/programs/")
-@role_required(Role.ADMIN)
-def programs() -> ResponseReturnValue:
-    """All programs."""
-    return render_template("home/admin.html")
+def form_status(form: FlaskForm) -> int:
+    """200 for a fresh form, 400 for one sent back with errors."""
+    return 400 if form.is_submitted() else 200
 
 
-@bp.route("/users/")
-@role_required(Role.ADMIN)
-def users() -> ResponseReturnValue:
-    """All staff accounts."""
-    return render_template("home/admin.html")
+def run_action(action: Callable[[], object], *, done: str, target: str) -> ResponseReturnValue:
+    """A POST button: check the CSRF token, run the verb, commit, say so, go to ``target``."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        action()
+    except AdminInputError as error:
+        db.session.rollback()
+        flash(str(error), "danger")
+    else:
+        db.session.commit()
+        flash(done, "success")
+    return redirect(target, code=303)
+
+
+# The pages register themselves on ``bp``; imported last because they import ``bp``.
+from referrals.admin import org_views, program_views, user_views  # noqa: E402, F401

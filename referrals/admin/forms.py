@@ -1,0 +1,203 @@
+"""Forms of the admin area; choices are filled per request so labels follow the locale."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    Field,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+    URLField,
+)
+from wtforms.validators import URL, DataRequired, Email, InputRequired, Length, NumberRange
+from wtforms.validators import Optional as Blank
+from wtforms.widgets import CheckboxInput, ListWidget, TextInput
+
+from referrals.enums import Gender, ProgramStatus, Role, ServiceType
+
+_AGE = _l("Give an age from 0 to 120, or leave blank.")
+_PLACES = _l("Give a number from 0 to 100000, or leave blank.")
+_DAYS = _l("Give a number of days from 1 to 3650, or leave blank.")
+_HOURS = _l("Give a response time between 1 and 720 hours.")
+
+
+def _strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Several choices as checkboxes: usable without JavaScript, unlike a multi-select."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class CommaListField(Field):
+    """Comma-separated text in the form, a list of trimmed strings in ``data``."""
+
+    widget = TextInput()
+
+    def _value(self) -> str:
+        return ", ".join(self.data or [])
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        text = valuelist[0] if valuelist else ""
+        self.data = [part.strip() for part in str(text).split(",") if part.strip()]
+
+
+class WriteOnlyTextAreaField(TextAreaField):
+    """Takes a value but never renders one back, not even the one just submitted."""
+
+    def _value(self) -> str:
+        return ""
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form: a POST button (deactivate, reactivate, reset) with its CSRF token."""
+
+
+class OrganizationForm(FlaskForm):
+    FIELDS = (
+        "name",
+        "slug",
+        "description",
+        "phone",
+        "website",
+        "refers",
+        "receives",
+        "require_mfa",
+    )
+
+    name = StringField(_l("Name"), filters=[_strip], validators=[DataRequired(), Length(max=200)])
+    slug = StringField(
+        _l("Short name"),
+        filters=[_strip],
+        validators=[DataRequired(), Length(max=80)],
+        description=_l("Lower-case letters, digits and dashes, e.g. safe-haven-kc."),
+    )
+    description = TextAreaField(_l("Description"), filters=[_strip])
+    phone = StringField(_l("Phone"), filters=[_strip], validators=[Length(max=40)])
+    website = URLField(
+        _l("Website"),
+        filters=[_strip],
+        validators=[
+            Blank(),
+            URL(message=_l("Give a web address starting with https:// or http://.")),
+            Length(max=300),
+        ],
+    )
+    refers = BooleanField(_l("Refers clients to partners"))
+    receives = BooleanField(_l("Receives referrals"))
+    require_mfa = BooleanField(_l("Require two-step sign-in for every member"))
+    submit = SubmitField(_l("Save"))
+
+
+class ProgramForm(FlaskForm):
+    # Form field names match the service's keyword arguments, so a refusal lands on its field.
+    FIELDS = (
+        "organization_id",
+        "name",
+        "description",
+        "service_types",
+        "min_age",
+        "max_age",
+        "genders_served",
+        "languages",
+        "counties_served",
+        "eligibility_description",
+        "capacity_available",
+        "capacity_maximum",
+        "capacity_unit",
+        "waitlist_accepted",
+        "length_of_stay_days",
+        "response_time_hours",
+        "application_process",
+        "required_documents",
+        "status",
+    )
+
+    organization_id = SelectField(_l("Organization"), coerce=int, validators=[InputRequired()])
+    name = StringField(_l("Name"), filters=[_strip], validators=[DataRequired(), Length(max=200)])
+    description = TextAreaField(_l("Description"), filters=[_strip])
+    service_types = MultiCheckboxField(_l("Services"))
+    min_age = IntegerField(
+        _l("Minimum age"), validators=[Blank(), NumberRange(min=0, max=120, message=_AGE)]
+    )
+    max_age = IntegerField(
+        _l("Maximum age"), validators=[Blank(), NumberRange(min=0, max=120, message=_AGE)]
+    )
+    genders_served = MultiCheckboxField(
+        _l("Genders served"), description=_l("Tick none to serve everyone.")
+    )
+    languages = CommaListField(
+        _l("Languages"), description=_l("Separate with commas, e.g. English, Spanish.")
+    )
+    counties_served = CommaListField(
+        _l("Counties served"), description=_l("Separate with commas; leave blank for any county.")
+    )
+    eligibility_description = TextAreaField(_l("Eligibility details"), filters=[_strip])
+    capacity_available = IntegerField(
+        _l("Open places now"), validators=[Blank(), NumberRange(min=0, max=100000, message=_PLACES)]
+    )
+    capacity_maximum = IntegerField(
+        _l("Maximum places"), validators=[Blank(), NumberRange(min=0, max=100000, message=_PLACES)]
+    )
+    capacity_unit = StringField(
+        _l("Unit of capacity"), filters=[_strip], default="slot", validators=[Length(max=40)]
+    )
+    waitlist_accepted = BooleanField(_l("Keeps a waitlist"))
+    length_of_stay_days = IntegerField(
+        _l("Length of stay (days)"),
+        validators=[Blank(), NumberRange(min=1, max=3650, message=_DAYS)],
+    )
+    response_time_hours = IntegerField(
+        _l("Answers referrals within (hours)"),
+        default=72,
+        validators=[InputRequired(), NumberRange(min=1, max=720, message=_HOURS)],
+    )
+    application_process = TextAreaField(_l("How to apply"), filters=[_strip])
+    required_documents = TextAreaField(_l("Required documents"), filters=[_strip])
+    status = SelectField(_l("Status"), default=ProgramStatus.ACTIVE.value)
+    # Not named like the model column: filling the form from a Program must never load it.
+    new_confidential_location = WriteOnlyTextAreaField(
+        _l("Confidential location"),
+        filters=[_strip],
+        description=_l("Never displayed. Leave blank to keep the stored value."),
+    )
+    clear_confidential_location = BooleanField(_l("Remove the stored confidential location"))
+    submit = SubmitField(_l("Save"))
+
+    def __init__(self, *args: Any, organizations: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.organization_id.choices = organizations
+        self.service_types.choices = ServiceType.choices()
+        self.genders_served.choices = Gender.choices()
+        self.status.choices = ProgramStatus.choices()
+
+
+class UserForm(FlaskForm):
+    FIELDS = ("email", "display_name", "role", "organization_id")
+
+    email = EmailField(
+        _l("E-mail"), filters=[_strip], validators=[DataRequired(), Email(), Length(max=254)]
+    )
+    display_name = StringField(
+        _l("Display name"), filters=[_strip], validators=[DataRequired(), Length(max=120)]
+    )
+    role = SelectField(_l("Role"), validators=[InputRequired()])
+    organization_id = SelectField(_l("Organization"), coerce=int, validators=[InputRequired()])
+    submit = SubmitField(_l("Save"))
+
+    def __init__(self, *args: Any, organizations: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.role.choices = Role.choices()
+        self.organization_id.choices = organizations
