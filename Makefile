@@ -1,0 +1,61 @@
+# Two commands do everything: `make run` and `make test`. The rest are their steps.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 5000
+PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+export FLASK_APP := wsgi
+
+.PHONY: run test install db demo lint format typecheck bench clean help
+
+help:
+	@echo "make run    set up everything and serve the demo at http://$(HOST):$(PORT)"
+	@echo "make test   set up everything and run the whole suite (SQLite, and PostgreSQL if it answers)"
+	@echo "make lint | format | typecheck | bench | clean"
+
+$(STAMP): pyproject.toml requirements.lock
+	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed") if sys.version_info < (3, 11) else None'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+db: install
+	$(BIN)/flask db upgrade
+
+demo: db
+	$(BIN)/flask seed-demo
+
+run: demo
+	@echo "Serving http://$(HOST):$(PORT)/login  (demo logins above; Ctrl-C stops)"
+	$(BIN)/flask run --host $(HOST) --port $(PORT)
+
+# Runs on SQLite always; on PostgreSQL too when TEST_DATABASE_URL is set or a server answers.
+test: install
+	@if [ -z "$$TEST_DATABASE_URL" ] && $(BIN)/python -c 'import socket; socket.create_connection(("127.0.0.1", 5432), 1)' 2>/dev/null; then \
+		echo "PostgreSQL answers on 127.0.0.1:5432: the suite runs on SQLite and PostgreSQL."; \
+		TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest; \
+	else \
+		$(BIN)/pytest; \
+	fi
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+typecheck: install
+	$(BIN)/mypy
+
+bench: install
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache *.egg-info

@@ -1,0 +1,55 @@
+"""Every route except the sign-in page, the health check and static files needs a login."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask import Flask
+
+from config import TestingConfig
+from referrals import create_app
+
+PUBLIC_ENDPOINTS = {"auth.login", "dashboard.healthz", "static", "bootstrap.static"}
+
+
+def _routes() -> list[tuple[str, str, str]]:
+    """(endpoint, method, example URL) for every rule of the app."""
+    app = create_app(TestingConfig)
+    routes = []
+    for rule in app.url_map.iter_rules():
+        # Fill each converter with a plausible value: the login check comes first anyway.
+        url = re.sub(r"<(?:int:)?(\w+)>", "1", rule.rule)
+        url = re.sub(r"<[^>]+>", "x", url)
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            routes.append((rule.endpoint, method, url))
+    return routes
+
+
+ROUTES = _routes()
+PROTECTED = [route for route in ROUTES if route[0] not in PUBLIC_ENDPOINTS]
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "method", "url"), PROTECTED, ids=[f"{m} {u}" for _, m, u in PROTECTED]
+)
+def test_signed_out_visitors_are_sent_to_login(app: Flask, endpoint: str, method: str, url: str):
+    response = app.test_client().open(url, method=method)
+    assert response.status_code == 302, f"{method} {url} answered {response.status_code}"
+    assert response.headers["Location"].startswith("/login")
+
+
+def test_public_routes_answer_without_login(app: Flask):
+    client = app.test_client()
+    assert client.get("/login").status_code == 200
+    health = client.get("/healthz")
+    assert health.status_code == 200
+    assert health.get_json() == {"status": "ok"}
+    for path in ("/static/app.css", "/bootstrap/static/css/bootstrap.min.css"):
+        with client.get(path) as response:  # closes the file the static route opened
+            assert response.status_code == 200, path
+
+
+def test_every_public_endpoint_is_a_real_route():
+    endpoints = {endpoint for endpoint, _, _ in ROUTES}
+    assert endpoints >= PUBLIC_ENDPOINTS
