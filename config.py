@@ -74,6 +74,8 @@ class Config:
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "referrals" / "translations")
     PAGE_SIZE = _env_int("PAGE_SIZE", 50)
+    # Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
+    TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)
     # Shown in e-mails and links; set to the public https address in production.
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
 

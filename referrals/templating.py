@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
 
 from referrals.auth.forms import LogoutForm
 from referrals.enums import Role
@@ -40,8 +41,13 @@ def demo_data_present() -> bool:
     cache = current_app.extensions.setdefault("demo_banner", {"checked": -1e9, "present": False})
     now = time.monotonic()
     if now - cache["checked"] > _DEMO_CHECK_SECONDS:
-        cache["present"] = bool(
-            db.session.scalar(sa.select(sa.exists().where(Organization.is_demo.is_(True))))
-        )
+        try:
+            cache["present"] = bool(
+                db.session.scalar(sa.select(sa.exists().where(Organization.is_demo.is_(True))))
+            )
+        except SQLAlchemyError:
+            # The error page must still render when the database is what failed.
+            db.session.rollback()
+            return False
         cache["checked"] = now
     return bool(cache["present"])

@@ -23,9 +23,10 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
     login_manager.user_loader(load_user)
-    if app.config.get("TRUSTED_PROXIES"):
-        # Behind the TLS proxy: trust one hop for the client address and scheme.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)  # type: ignore[method-assign]
+    hops = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if hops:
+        # Behind the TLS proxy: take the client address and scheme from its headers only.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
 
 def register_blueprints(app: Flask) -> None:

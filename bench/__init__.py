@@ -1,0 +1,1 @@
+"""Benchmarks: measured figures written to bench/results.json (never timed tests)."""
