@@ -169,3 +169,21 @@ def login_as(app: Flask, make_user: Callable[..., User]) -> Callable[..., tuple[
         return client, user
 
     return sign_in
+
+
+def pytest_report_header() -> str:
+    """Say at the top of the run which databases the suite runs on."""
+    where = ", ".join(BACKENDS)
+    return f"database backends: {where}" + (
+        "" if TEST_DATABASE_URL else " (set TEST_DATABASE_URL to add PostgreSQL)"
+    )
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Count passed tests per database backend, so CI output shows both ran."""
+    counts: dict[str, int] = {}
+    for report in terminalreporter.stats.get("passed", []):
+        backend = next((b for b in BACKENDS if f"[{b}" in report.nodeid), "no database")
+        counts[backend] = counts.get(backend, 0) + 1
+    summary = ", ".join(f"{name}: {count}" for name, count in sorted(counts.items()))
+    terminalreporter.write_line(f"passed per database backend — {summary}")
