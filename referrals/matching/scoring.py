@@ -1,0 +1,135 @@
+"""The ranking score's components (DESIGN §6) and the plain words that explain each one.
+
+A score runs from 0 to 100. Need coverage dominates: one more need covered is worth at least
+95 / 18 ≈ 5.3 points (an intake names at most the 18 service types), more than all the other
+components together (5 points), so those only order programs that cover as many needs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Mapping
+from typing import Generic, TypeVar
+
+from referrals.enums import CodedEnum, Urgency
+
+NEEDS_WEIGHT = 95.0  # times the share of the intake's needs the program covers
+CAPACITY_WEIGHT = 2.0  # times 1 with open places, 0.5 waitlist accepted, 0 full or unknown
+LANGUAGE_WEIGHT = 1.0  # times 1 speaks a client language, 0.5 lists none, 0 speaks none of them
+RESPONSE_WEIGHT = 1.0  # times 1 if the promised response meets the urgency, else target / promised
+PARTNER_WEIGHT = 1.0  # times 24 / (24 + partner's median hours to respond), 0.5 with no record
+NEUTRAL = 0.5  # unknown languages, no response record: neither a bonus nor a penalty
+
+# The response an urgency calls for, in hours (routine: within a week is soon enough).
+RESPONSE_TARGET_HOURS = {Urgency.EMERGENCY: 24, Urgency.URGENT: 72, Urgency.ROUTINE: 168}
+
+# Each component gives (points already weighted, reason); an empty reason is left out.
+Part = tuple[float, str]
+FULL_AFTER_DECLINE: Part = (0.0, "full (declined earlier: no capacity)")
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+class Memo(dict[K, V], Generic[K, V]):
+    """A value worked out once per distinct key: programs share a few values of each column."""
+
+    def __init__(self, compute: Callable[[K], V]) -> None:
+        super().__init__()
+        self.compute = compute
+
+    def __missing__(self, key: K) -> V:
+        value = self[key] = self.compute(key)
+        return value
+
+
+def label(enum_class: type[CodedEnum], code: str) -> str:
+    """The label of a code (works without an app context); an unknown code reads as words."""
+    try:
+        return enum_class(code).label
+    except ValueError:
+        return code.replace("_", " ")
+
+
+def about(hours: float) -> str:
+    """A duration as people say it: "about 5 hours", "about 1 day"."""
+    if hours < 1:
+        return "under an hour"
+    if hours < 20:
+        whole = round(hours)
+        return "about 1 hour" if whole == 1 else f"about {whole} hours"
+    days = max(1, round(hours / 24))
+    return "about 1 day" if days == 1 else f"about {days} days"
+
+
+def age_range(min_age: int | None, max_age: int | None) -> str:
+    """A program's ages: "12–17", "18 and over", "up to 21"."""
+    if min_age is not None and max_age is not None:
+        return f"{min_age}–{max_age}"
+    if min_age is not None:
+        return f"{min_age} and over"
+    return f"up to {max_age}"
+
+
+def plural(unit: str, count: int) -> str:
+    """ "bed" for one, "beds" otherwise."""
+    return unit if count == 1 or unit.endswith("s") else f"{unit}s"
+
+
+class Scorer:
+    """The score components for one intake, each remembered per distinct program value."""
+
+    def __init__(
+        self,
+        *,
+        needs_count: int,
+        languages: tuple[str, ...],
+        urgency: Urgency,
+        partner_hours: Mapping[int, float],
+    ) -> None:
+        self.languages = languages
+        self.target = RESPONSE_TARGET_HOURS[urgency]
+        self.partner_hours = partner_hours
+        # Indexed by the number of needs covered.
+        self.coverage: list[Part] = [
+            (NEEDS_WEIGHT * k / max(needs_count, 1), f"covers {k} of {needs_count} needs")
+            for k in range(needs_count + 1)
+        ]
+        self.capacity = Memo[tuple[int | None, str, bool], Part](self._capacity)
+        self.language = Memo[tuple[str, ...], Part](self._language)
+        self.response = Memo[int, Part](self._response)
+        self.partner = Memo[int, Part](self._partner)
+
+    def _capacity(self, key: tuple[int | None, str, bool]) -> Part:
+        available, unit, waitlist_accepted = key
+        if available:
+            return CAPACITY_WEIGHT, f"{available} {plural(unit, available)} open"
+        if waitlist_accepted:
+            text = "waitlist accepted"
+            if available == 0:
+                text = f"no {plural(unit, 0)} open, {text}"
+            return CAPACITY_WEIGHT * NEUTRAL, text
+        if available == 0:
+            return 0.0, f"no {plural(unit, 0)} open"
+        return 0.0, "capacity not reported"
+
+    def _language(self, spoken: tuple[str, ...]) -> Part:
+        if not self.languages:
+            return LANGUAGE_WEIGHT * NEUTRAL, ""
+        if not spoken:
+            return LANGUAGE_WEIGHT * NEUTRAL, "languages not listed"
+        folded = {lang.strip().casefold() for lang in spoken}
+        for lang in self.languages:
+            if lang.casefold() in folded:
+                return LANGUAGE_WEIGHT, f"{lang} spoken"
+        return 0.0, f"{' or '.join(self.languages)} not spoken"
+
+    def _response(self, hours: int) -> Part:
+        fit = 1.0 if hours <= self.target else self.target / hours
+        return RESPONSE_WEIGHT * fit, f"answers in {about(hours)}"
+
+    def _partner(self, organization_id: int) -> Part:
+        median = self.partner_hours.get(organization_id)
+        if median is None:
+            return PARTNER_WEIGHT * NEUTRAL, ""
+        median = max(median, 0.0)
+        return PARTNER_WEIGHT * 24 / (24 + median), f"recently answered in {about(median)}"
