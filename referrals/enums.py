@@ -8,6 +8,7 @@ from __future__ import annotations
 import enum
 
 from flask_babel import lazy_gettext as _l
+from wtforms.fields.choices import SelectChoice
 
 
 class CodedEnum(enum.StrEnum):
@@ -18,8 +19,9 @@ class CodedEnum(enum.StrEnum):
         return str(LABELS.get(self, self.value.replace("_", " ").capitalize()))
 
     @classmethod
-    def choices(cls) -> list[tuple[str, str]]:
-        return [(member.value, member.label) for member in cls]
+    def choices(cls) -> list[SelectChoice]:
+        """Form choices: the code as value, the translated label as text."""
+        return [SelectChoice(member.value, member.label) for member in cls]
 
 
 class Role(CodedEnum):

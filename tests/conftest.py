@@ -21,8 +21,9 @@ from config import TestingConfig
 from referrals import create_app
 from referrals.auth.models import User
 from referrals.auth.passwords import hash_password
-from referrals.enums import ProgramStatus, Role
+from referrals.enums import AgeBand, Gender, ProgramStatus, Role, Urgency
 from referrals.extensions import db
+from referrals.intake.models import Intake
 from referrals.programs.models import Organization, Program
 
 PASSWORD = "correct horse battery staple"
@@ -146,6 +147,26 @@ def make_program(app: Flask, make_org: Callable[..., Organization]) -> Callable[
         fields.setdefault("capacity_maximum", 10)
         fields.setdefault("status", ProgramStatus.ACTIVE)
         return _persist(app, Program(organization_id=organization.id, **fields))
+
+    return make
+
+
+@pytest.fixture
+def make_intake(app: Flask, make_user: Callable[..., User]) -> Callable[..., Intake]:
+    """Factory: an open intake of an adult, recorded by a caseworker of ``org``."""
+
+    def make(by: User | None = None, **fields: Any) -> Intake:
+        author = by or make_user(Role.CASEWORKER)
+        fields.setdefault("age_band", AgeBand.AGE_18_24)
+        fields.setdefault("gender", Gender.FEMALE)
+        fields.setdefault("languages", ["English"])
+        fields.setdefault("county", "Jackson County, MO")
+        fields.setdefault("needs", ["counseling"])
+        fields.setdefault("urgency", Urgency.ROUTINE)
+        return _persist(
+            app,
+            Intake(organization_id=author.organization_id, created_by_id=author.id, **fields),
+        )
 
     return make
 

@@ -45,7 +45,7 @@ def programs() -> ResponseReturnValue:
     return render_template(
         "admin/programs.html",
         programs=queries.programs(),
-        service_labels=dict(ServiceType.choices()),
+        service_labels={member.value: member.label for member in ServiceType},
         confirm=ConfirmForm(),
     )
 

@@ -1,0 +1,82 @@
+"""Intake and consent forms."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from referrals.enums import AgeBand, Gender, Indicator, ServiceType, Urgency
+from referrals.forms_common import MultiCheckboxField, plain_choices
+from referrals.geography import COUNTIES, LANGUAGES
+from referrals.identifiers import NoIdentifiers
+
+
+class IntakeForm(FlaskForm):
+    age_band = SelectField(_l("Age band"), choices=AgeBand.choices(), validators=[InputRequired()])
+    gender = SelectField(_l("Gender"), choices=Gender.choices(), validators=[InputRequired()])
+    languages = MultiCheckboxField(
+        _l("Languages spoken"),
+        choices=plain_choices(LANGUAGES),
+        validators=[DataRequired(message=_l("Choose at least one language."))],
+    )
+    county = SelectField(
+        _l("County"), choices=plain_choices(COUNTIES), validators=[InputRequired()]
+    )
+    needs = MultiCheckboxField(
+        _l("Needs"),
+        choices=ServiceType.choices(),
+        validators=[DataRequired(message=_l("Choose at least one need."))],
+    )
+    urgency = RadioField(
+        _l("Urgency"),
+        choices=Urgency.choices(),
+        default=Urgency.ROUTINE.value,
+        validators=[InputRequired()],
+    )
+    indicators = MultiCheckboxField(
+        _l("Trafficking indicators observed"), choices=Indicator.choices()
+    )
+    situation_note = TextAreaField(
+        _l("Situation note"),
+        description=_l(
+            "No names, phone numbers, e-mail addresses, dates of birth or addresses: "
+            "the client code stands for the client."
+        ),
+        validators=[Optional(), Length(max=4000), NoIdentifiers()],
+    )
+    submit = SubmitField(_l("Save intake"))
+
+
+class ConsentForm(FlaskForm):
+    organization_ids = MultiCheckboxField(
+        _l("Organizations the client agrees to share this intake with"),
+        coerce=int,
+        validators=[DataRequired(message=_l("Choose at least one organization."))],
+    )
+    expires_on = DateField(_l("Consent expires on"), validators=[InputRequired()])
+    written_confirmed = BooleanField(
+        _l("The client gave written, informed consent, and a signed copy is kept on file."),
+        validators=[DataRequired(message=_l("Consent must be written and informed."))],
+    )
+    guardian_consent = BooleanField(_l("A parent, guardian or legal representative also consented"))
+    guardian_relationship = StringField(
+        _l("Their role (for example: legal guardian, children's division, court)"),
+        validators=[Optional(), Length(max=60), NoIdentifiers()],
+    )
+    submit = SubmitField(_l("Record consent"))
+
+
+class ConfirmForm(FlaskForm):
+    """A button that changes state: POST with a CSRF token, nothing else."""
+
+    submit = SubmitField(_l("Confirm"))

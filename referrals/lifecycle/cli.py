@@ -1,0 +1,32 @@
+"""``flask sweep``: the periodic lifecycle work, for cron (safe to run every few minutes)."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+
+from referrals.lifecycle.sweep import sweep
+
+LABELS = {
+    "reminders": "overdue reminders",
+    "escalations": "escalations to supervisors",
+    "consent_cancellations": "cancelled (consent expired)",
+    "expired_cancellations": "cancelled (unanswered)",
+    "emails_sent": "e-mails sent",
+}
+
+
+@click.command("sweep")
+@click.option(
+    "--dry-run", is_flag=True, help="Report what would happen; change nothing, send nothing."
+)
+@with_appcontext
+def sweep_command(dry_run: bool) -> None:
+    """Send overdue reminders and escalations, cancel expired referrals, deliver e-mail."""
+    report = sweep(dry_run=dry_run)
+    if dry_run:
+        click.echo("Dry run: nothing was saved and no e-mail was sent.")
+    for name, count in report.counts().items():
+        if dry_run and name == "emails_sent":
+            continue
+        click.echo(f"{LABELS[name]}: {count}")
