@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import time
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
 from referrals.auth.forms import LogoutForm
-from referrals.enums import Role
+from referrals.db_types import utcnow
+from referrals.enums import Gender, Indicator, Role, ServiceType
 from referrals.extensions import db
 from referrals.programs.models import Organization
 
@@ -51,3 +54,33 @@ def demo_data_present() -> bool:
             return False
         cache["checked"] = now
     return bool(cache["present"])
+
+
+def _label(enum_class: type) -> Any:
+    def label(code: str) -> str:
+        try:
+            return str(enum_class(code).label)
+        except ValueError:
+            return code  # an old or unknown code is still worth showing as is
+
+    return label
+
+
+def ago(moment: datetime | None) -> str:
+    """How long ago, roughly: capacity figures are only as good as they are fresh."""
+    if moment is None:
+        return _("never")
+    seconds = max(0, int((utcnow() - moment).total_seconds()))
+    if seconds < 3600:
+        return _("%(n)d minutes ago", n=seconds // 60)
+    if seconds < 2 * 86400:
+        return _("%(n)d hours ago", n=seconds // 3600)
+    return _("%(n)d days ago", n=seconds // 86400)
+
+
+TEMPLATE_FILTERS = {
+    "ago": ago,
+    "service_label": _label(ServiceType),
+    "indicator_label": _label(Indicator),
+    "gender_label": _label(Gender),
+}

@@ -34,9 +34,10 @@ def register_blueprints(app: Flask) -> None:
     from referrals.admin.views import bp as admin_bp
     from referrals.auth.views import bp as auth_bp
     from referrals.dashboard.views import bp as dashboard_bp
+    from referrals.intake.views import bp as intake_bp
     from referrals.programs.views import bp as programs_bp
 
-    for blueprint in (auth_bp, dashboard_bp, admin_bp, programs_bp):
+    for blueprint in (auth_bp, dashboard_bp, admin_bp, programs_bp, intake_bp):
         app.register_blueprint(blueprint)
 
 
@@ -49,9 +50,11 @@ def register_error_handlers(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     """Values every template may use."""
-    from referrals.templating import template_context
+    from referrals.templating import TEMPLATE_FILTERS, template_context
 
     app.context_processor(template_context)
+    for name, function in TEMPLATE_FILTERS.items():
+        app.add_template_filter(function, name)
 
 
 def register_cli(app: Flask) -> None:

@@ -87,3 +87,75 @@ def test_confidential_location_is_never_shown(app, make_org, make_program, login
 def test_unknown_program_is_404(app, login_as):
     client, _ = login_as(Role.CASEWORKER)
     assert client.get("/programs/999999").status_code == 404
+
+
+def _listed(client, query: str) -> set[str]:
+    body = client.get(f"/programs/?{query}").get_data(as_text=True)
+    return {name for name in ("Teen Home", "Adult Beds", "Legal Clinic") if name in body}
+
+
+def test_directory_filters(app, make_org, make_program, login_as):
+    org = make_org(name="Filter Org")
+    make_program(
+        org=org,
+        name="Teen Home",
+        service_types=["long_term_housing"],
+        min_age=12,
+        max_age=17,
+        genders_served=["female"],
+        languages=["English"],
+        counties_served=["Clay County, MO"],
+        capacity_available=0,
+    )
+    make_program(
+        org=org,
+        name="Adult Beds",
+        service_types=["short_term_residential"],
+        min_age=18,
+        genders_served=["female"],
+        languages=["English", "Spanish"],
+        counties_served=["Jackson County, MO"],
+        capacity_available=2,
+    )
+    make_program(
+        org=org,
+        name="Legal Clinic",
+        service_types=["legal_aid"],
+        languages=["Spanish"],
+        capacity_available=None,
+    )
+    client, _ = login_as(Role.CASEWORKER)
+    assert _listed(client, "") == {"Teen Home", "Adult Beds", "Legal Clinic"}
+    assert _listed(client, "service=legal_aid") == {"Legal Clinic"}
+    assert _listed(client, "age=15") == {"Teen Home", "Legal Clinic"}
+    assert _listed(client, "age=30") == {"Adult Beds", "Legal Clinic"}
+    assert _listed(client, "gender=male") == {"Legal Clinic"}
+    assert _listed(client, "language=Spanish") == {"Adult Beds", "Legal Clinic"}
+    assert _listed(client, "county=Jackson+County%2C+MO") == {"Adult Beds", "Legal Clinic"}
+    assert _listed(client, "open_only=y") == {"Adult Beds"}
+    assert _listed(client, "age=30&language=Spanish&open_only=y") == {"Adult Beds"}
+
+
+def test_directory_bad_filter_is_a_message_not_an_error(app, make_program, login_as):
+    make_program(name="Legal Clinic")
+    client, _ = login_as(Role.CASEWORKER)
+    response = client.get("/programs/?age=abc&service=nonsense")
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    assert "Not a valid integer value" in body
+    assert "Legal Clinic" in body  # an invalid filter narrows nothing
+
+
+def test_program_page_shows_capacity_freshness_and_response_time(app, make_program, login_as):
+    program = make_program(
+        name="Fresh Beds",
+        capacity_available=2,
+        capacity_maximum=6,
+        capacity_unit="bed",
+        response_time_hours=24,
+    )
+    client, _ = login_as(Role.CASEWORKER)
+    body = client.get(f"/programs/{program.id}").get_data(as_text=True)
+    assert "2</strong> / 6 bed" in body
+    assert "never" in body  # capacity never updated
+    assert "24 hours" in body

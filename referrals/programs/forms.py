@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SubmitField
+from wtforms import BooleanField, IntegerField, SelectField, SubmitField
 from wtforms.validators import InputRequired, NumberRange, Optional
+
+from referrals.enums import Gender, ServiceType
+from referrals.forms_common import plain_choices, with_blank
+from referrals.geography import COUNTIES, LANGUAGES
 
 
 class CapacityForm(FlaskForm):
@@ -16,3 +20,33 @@ class CapacityForm(FlaskForm):
         _l("Maximum places"), validators=[Optional(), NumberRange(min=0, max=100000)]
     )
     submit = SubmitField(_l("Update capacity"))
+
+
+class DirectoryFilterForm(FlaskForm):
+    """Filters for the program directory (a GET form: nothing changes, no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    service = SelectField(
+        _l("Service"),
+        choices=with_blank(_l("Any service"), ServiceType.choices()),
+        validators=[Optional()],
+    )
+    age = IntegerField(_l("Client age"), validators=[Optional(), NumberRange(min=0, max=120)])
+    gender = SelectField(
+        _l("Gender"),
+        choices=with_blank(_l("Any gender"), Gender.choices()),
+        validators=[Optional()],
+    )
+    language = SelectField(
+        _l("Language"),
+        choices=with_blank(_l("Any language"), plain_choices(LANGUAGES)),
+        validators=[Optional()],
+    )
+    county = SelectField(
+        _l("County"),
+        choices=with_blank(_l("Any county"), plain_choices(COUNTIES)),
+        validators=[Optional()],
+    )
+    open_only = BooleanField(_l("Open places now"))

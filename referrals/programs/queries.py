@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import sqlalchemy as sa
 from flask import abort
 from sqlalchemy.orm import joinedload
@@ -10,8 +12,46 @@ from referrals.extensions import db
 from referrals.programs.models import Organization, Program
 
 
-def directory() -> list[Program]:
-    """Programs of active organizations, with their organization loaded (one query)."""
+@dataclass(frozen=True)
+class DirectoryFilters:
+    """What the directory is narrowed to; None or empty means any."""
+
+    service: str | None = None
+    age: int | None = None
+    gender: str | None = None
+    language: str | None = None
+    county: str | None = None
+    open_only: bool = False
+
+    def admits(self, program: Program) -> bool:
+        """Whether a program passes every filter (empty eligibility lists mean "any")."""
+        if self.service and self.service not in program.service_types:
+            return False
+        if self.age is not None and not (
+            (program.min_age is None or program.min_age <= self.age)
+            and (program.max_age is None or self.age <= program.max_age)
+        ):
+            return False
+        if self.gender and program.genders_served and self.gender not in program.genders_served:
+            return False
+        if self.language and self.language not in program.languages:
+            return False
+        if self.county and program.counties_served and self.county not in program.counties_served:
+            return False
+        return not self.open_only or (program.capacity_available or 0) > 0
+
+
+def directory(filters: DirectoryFilters | None = None) -> list[Program]:
+    """Programs of active organizations that pass the filters (one query).
+
+    A coalition lists tens to hundreds of programs, so the JSON list filters run in Python
+    over one indexed query instead of database-specific JSON operators.
+    """
+    wanted = filters or DirectoryFilters()
+    return [program for program in _all_programs() if wanted.admits(program)]
+
+
+def _all_programs() -> list[Program]:
     return list(
         db.session.scalars(
             sa.select(Program)

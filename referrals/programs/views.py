@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
 
 from referrals.access import staff
+from referrals.db_types import utcnow
 from referrals.extensions import db
 from referrals.programs import queries, services
-from referrals.programs.forms import CapacityForm
+from referrals.programs.forms import CapacityForm, DirectoryFilterForm
 
 bp = Blueprint("programs", __name__, url_prefix="/programs")
 
@@ -18,8 +19,21 @@ bp = Blueprint("programs", __name__, url_prefix="/programs")
 @bp.route("/")
 @login_required
 def index() -> ResponseReturnValue:
-    """Every program of the coalition."""
-    return render_template("programs/index.html", programs=queries.directory())
+    """The coalition's programs, filtered by service, age, gender, language, county, capacity."""
+    form = DirectoryFilterForm(request.args)
+    filters = queries.DirectoryFilters()
+    if form.validate():
+        filters = queries.DirectoryFilters(
+            service=form.service.data or None,
+            age=form.age.data,
+            gender=form.gender.data or None,
+            language=form.language.data or None,
+            county=form.county.data or None,
+            open_only=bool(form.open_only.data),
+        )
+    return render_template(
+        "programs/index.html", programs=queries.directory(filters), form=form, now=utcnow()
+    )
 
 
 @bp.route("/<int:program_id>")
