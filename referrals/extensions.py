@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from flask_babel import Babel
 from flask_bootstrap import Bootstrap5
 from flask_login import LoginManager
+from flask_mail import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -35,6 +36,7 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 bootstrap = Bootstrap5()
+mail = Mail()
 
 # Flask-SQLAlchemy builds db.Model at run time; type checkers see the typed base instead.
 if TYPE_CHECKING:

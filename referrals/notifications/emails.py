@@ -1,0 +1,83 @@
+"""What a notification e-mail says: a neutral line and a link, never any client detail.
+
+E-mail leaves the coalition's control (forwarding, shared inboxes, phones left unlocked), so a
+message names no client, program, organization or status; the link leads to the page behind
+the sign-in, where access is checked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+from flask_babel import gettext as _
+
+from referrals.enums import NotificationKind
+
+SUBJECT_PREFIX = "[KC Referrals]"
+
+
+@dataclass(frozen=True)
+class Email:
+    subject: str
+    body: str
+
+
+def _wording(kind: NotificationKind) -> tuple[str, str]:
+    """Subject and one neutral sentence for each kind."""
+    wording = {
+        NotificationKind.NEW_REFERRAL: (
+            _("New referral received"),
+            _("A new referral has been sent to your organization."),
+        ),
+        NotificationKind.DECISION: (
+            _("Referral update"),
+            _("A partner organization has responded to a referral your organization sent."),
+        ),
+        NotificationKind.STATUS_CHANGE: (
+            _("Referral update"),
+            _("A referral your organization sent has a new status."),
+        ),
+        NotificationKind.OVERDUE: (
+            _("Referral overdue"),
+            _("A referral is past the time within which a response was promised."),
+        ),
+        NotificationKind.ESCALATION: (
+            _("Referral escalated"),
+            _("A referral your organization sent has not been answered in time."),
+        ),
+        NotificationKind.CANCELLED: (
+            _("Referral withdrawn"),
+            _("A referral sent to your organization has been withdrawn."),
+        ),
+    }
+    return wording[kind]
+
+
+def link_for(public_id: str | None) -> str:
+    """The referral's page (its public id is a random token), or the notification list."""
+    base = str(current_app.config["BASE_URL"]).rstrip("/")
+    return f"{base}/referrals/{public_id}" if public_id else f"{base}/notifications"
+
+
+def compose(kind: NotificationKind, public_id: str | None) -> Email:
+    """The plain-text e-mail for one notification."""
+    title, sentence = _wording(kind)
+    body = "\n".join(
+        (
+            _("A referral needs your attention."),
+            "",
+            sentence,
+            "",
+            _("Sign in to see it:"),
+            link_for(public_id),
+            "",
+            "-- ",
+            _(
+                "This message contains no client information by design. "
+                "Please do not reply with, or forward, client details by e-mail."
+            ),
+            _("KC Coalition Referrals"),
+        )
+    )
+    return Email(subject=f"{SUBJECT_PREFIX} {title}", body=body + "\n")

@@ -1,0 +1,74 @@
+"""Reads of the signed-in user's own notifications."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from referrals.auth.models import User
+from referrals.enums import NotificationKind, ReferralStatus
+from referrals.extensions import db
+from referrals.lifecycle.models import Notification, Referral
+from referrals.pagination import older_than, split_page
+
+
+@dataclass(frozen=True)
+class NotificationRow:
+    id: int
+    kind: NotificationKind
+    created_at: datetime
+    read_at: datetime | None
+    public_id: str | None
+    status: ReferralStatus | None
+
+
+@dataclass(frozen=True)
+class NotificationPage:
+    rows: list[NotificationRow]
+    next_cursor: str | None
+
+
+def _visible_referral(user: User) -> sa.ColumnElement[bool]:
+    # A notification keeps pointing at its referral; the referral itself stays visible only
+    # while the user's organization is still one of its two sides.
+    return sa.and_(
+        Referral.id == Notification.referral_id,
+        sa.or_(
+            Referral.sending_organization_id == user.organization_id,
+            Referral.receiving_organization_id == user.organization_id,
+        ),
+    )
+
+
+def notification_page(user: User, *, after: str | None, size: int) -> NotificationPage:
+    """One page of the user's notifications, newest first, by keyset, in one query."""
+    stmt = (
+        sa.select(
+            Notification.id,
+            Notification.kind,
+            Notification.created_at,
+            Notification.read_at,
+            Referral.public_id,
+            Referral.status,
+        )
+        .outerjoin(Referral, _visible_referral(user))
+        .where(Notification.recipient_id == user.id)
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+        .limit(size + 1)
+    )
+    stmt = stmt.where(older_than(Notification.created_at, Notification.id, after))
+    rows = [NotificationRow(*row) for row in db.session.execute(stmt)]
+    page, cursor = split_page(rows, size, lambda row: (row.created_at, row.id))
+    return NotificationPage(rows=page, next_cursor=cursor)
+
+
+def referral_public_id(notification_id: int, *, user: User) -> str | None:
+    """The public id of the referral a notification of the user's is about, if still visible."""
+    return db.session.scalar(
+        sa.select(Referral.public_id)
+        .select_from(Notification)
+        .join(Referral, _visible_referral(user))
+        .where(Notification.id == notification_id, Notification.recipient_id == user.id)
+    )

@@ -1,0 +1,181 @@
+"""Verbs on notifications: raise them for referral events, read them, e-mail them.
+
+The ``Notification`` rows double as the e-mail outbox: a row with ``emailed_at`` NULL still
+has to be sent, so a mail server that is down delays e-mail and loses nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from typing import cast
+
+import sqlalchemy as sa
+from flask_mail import Connection, Message
+from sqlalchemy.engine import CursorResult
+
+from referrals.auth.models import User
+from referrals.db_types import utcnow
+from referrals.enums import NotificationKind, Role
+from referrals.extensions import db, mail
+from referrals.lifecycle.models import Notification, Referral
+from referrals.notifications.emails import compose
+
+log = logging.getLogger(__name__)
+
+PROGRAM_STAFF = (Role.PARTNER, Role.SUPERVISOR)
+# Receiver decisions go back to whoever sent the referral.
+SENDER_KINDS = {
+    "accept": NotificationKind.DECISION,
+    "decline": NotificationKind.DECISION,
+    "enroll": NotificationKind.STATUS_CHANGE,
+    "waitlist": NotificationKind.STATUS_CHANGE,
+    "resume": NotificationKind.STATUS_CHANGE,
+    "complete": NotificationKind.STATUS_CHANGE,
+    "fail": NotificationKind.STATUS_CHANGE,
+}
+WITHDRAWALS = frozenset({"cancel", "enter_in_error"})
+
+
+def _receiving_staff(referral: Referral) -> sa.ColumnElement[bool]:
+    return sa.and_(
+        User.organization_id == referral.receiving_organization_id,
+        User.role.in_(PROGRAM_STAFF),
+    )
+
+
+def _raise(
+    referral: Referral,
+    kind: NotificationKind,
+    who: sa.ColumnElement[bool],
+    *,
+    skip: User | None = None,
+) -> list[Notification]:
+    """One notification for each active user matching ``who``, found in one query."""
+    stmt = sa.select(User.id).where(User.active.is_(True), who)
+    if skip is not None:
+        stmt = stmt.where(User.id != skip.id)
+    notifications = [
+        Notification(recipient_id=user_id, referral_id=referral.id, kind=kind)
+        for user_id in db.session.scalars(stmt.order_by(User.id))
+    ]
+    if notifications:
+        db.session.add_all(notifications)
+        db.session.flush()
+    return notifications
+
+
+def notify_transition(referral: Referral, action: str, *, by: User | None) -> list[Notification]:
+    """Tell the other side of a referral that its status just changed (never the actor)."""
+    if action == "send":
+        return _raise(referral, NotificationKind.NEW_REFERRAL, _receiving_staff(referral), skip=by)
+    if action in SENDER_KINDS:
+        return _raise(referral, SENDER_KINDS[action], User.id == referral.sent_by_id, skip=by)
+    if action in WITHDRAWALS:
+        if referral.sent_at is None:
+            return []  # a draft was never seen by the receiver: nothing to withdraw
+        return _raise(referral, NotificationKind.CANCELLED, _receiving_staff(referral), skip=by)
+    raise ValueError(f"no notification rule for referral action {action!r}")
+
+
+def notify_overdue(referral: Referral) -> list[Notification]:
+    """Remind the receiving program's staff and the sender that a response is overdue."""
+    who = sa.or_(_receiving_staff(referral), User.id == referral.sent_by_id)
+    return _raise(referral, NotificationKind.OVERDUE, who)
+
+
+def notify_escalation(referral: Referral) -> list[Notification]:
+    """Bring an unanswered referral to the sending organization's supervisors."""
+    who = sa.and_(
+        User.organization_id == referral.sending_organization_id, User.role == Role.SUPERVISOR
+    )
+    return _raise(referral, NotificationKind.ESCALATION, who)
+
+
+def unread_count(user: User) -> int:
+    """How many of the user's notifications are unread (one COUNT on the recipient index)."""
+    stmt = (
+        sa.select(sa.func.count())
+        .select_from(Notification)
+        .where(Notification.recipient_id == user.id, Notification.read_at.is_(None))
+    )
+    return int(db.session.scalar(stmt) or 0)
+
+
+def mark_read(notification_id: int, *, user: User) -> None:
+    """Mark one of the user's own notifications read; anyone else's is a LookupError."""
+    notification = db.session.scalar(
+        sa.select(Notification).where(
+            Notification.id == notification_id, Notification.recipient_id == user.id
+        )
+    )
+    if notification is None:
+        raise LookupError(notification_id)
+    if notification.read_at is None:
+        notification.read_at = utcnow()
+        db.session.flush()
+
+
+def mark_all_read(user: User) -> int:
+    """Mark every unread notification of the user read; returns how many changed."""
+    result = db.session.execute(
+        sa.update(Notification)
+        .where(Notification.recipient_id == user.id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+        .execution_options(synchronize_session="fetch")
+    )
+    return int(cast(CursorResult[object], result).rowcount)
+
+
+def _pending(limit: int) -> list[tuple[Notification, str, str | None]]:
+    """Unsent notifications of active recipients, oldest first, locked against a second sweep."""
+    stmt = (
+        sa.select(Notification, User.email, Referral.public_id)
+        .join(User, User.id == Notification.recipient_id)
+        .outerjoin(Referral, Referral.id == Notification.referral_id)
+        .where(Notification.emailed_at.is_(None), User.active.is_(True))
+        .order_by(Notification.id)
+        .limit(limit)
+        # PostgreSQL: two sweeps at once take different rows; SQLite ignores this.
+        .with_for_update(of=Notification, skip_locked=True)
+    )
+    return [(row[0], row[1], row[2]) for row in db.session.execute(stmt)]
+
+
+def _send_one(
+    conn: Connection, notification: Notification, address: str, public_id: str | None
+) -> bool:
+    email = compose(notification.kind, public_id)
+    try:
+        conn.send(Message(subject=email.subject, recipients=[address], body=email.body))
+    except smtplib.SMTPRecipientsRefused:
+        # Only this address is refused: the rest of the batch still goes out.
+        log.warning("notification %s: e-mail refused by the mail server", notification.id)
+        return False
+    notification.emailed_at = utcnow()
+    return True
+
+
+def deliver_pending_emails(*, limit: int = 200) -> int:
+    """Send one e-mail per unsent notification; returns how many went out.
+
+    An unreachable mail server is logged (notification ids only, no addresses, no content)
+    and leaves the rows unsent for the next call. The caller commits.
+    """
+    batch = _pending(limit)
+    if not batch:
+        return 0
+    sent = 0
+    try:
+        with mail.connect() as conn:  # one SMTP session for the whole batch
+            for notification, address, public_id in batch:
+                sent += _send_one(conn, notification, address, public_id)
+    except OSError as error:  # smtplib's errors are OSErrors too
+        left = [notification.id for notification, _, _ in batch if notification.emailed_at is None]
+        log.warning(
+            "mail server unavailable (%s); notifications %s left for the next run",
+            type(error).__name__,
+            left,
+        )
+    db.session.flush()
+    return sent
