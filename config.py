@@ -84,6 +84,8 @@ class Config:
     CONSENT_DEFAULT_DAYS = _env_int("CONSENT_DEFAULT_DAYS", 90)
     CONSENT_MAX_DAYS = _env_int("CONSENT_MAX_DAYS", 365)
     SUPPRESSION_THRESHOLD = _env_int("SUPPRESSION_THRESHOLD", 5)
+    # Cancel requested referrals nobody answered after this many days (0: never).
+    REFERRAL_EXPIRE_DAYS = _env_int("REFERRAL_EXPIRE_DAYS", 0)
 
     # E-mail (no client details ever go into a message)
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")

@@ -24,9 +24,9 @@ LABELS = {
 def sweep_command(dry_run: bool) -> None:
     """Send overdue reminders and escalations, cancel expired referrals, deliver e-mail."""
     report = sweep(dry_run=dry_run)
+    labels = LABELS
     if dry_run:
         click.echo("Dry run: nothing was saved and no e-mail was sent.")
+        labels = LABELS | {"emails_sent": "e-mails to send"}
     for name, count in report.counts().items():
-        if dry_run and name == "emails_sent":
-            continue
-        click.echo(f"{LABELS[name]}: {count}")
+        click.echo(f"{labels[name]}: {count}")

@@ -15,16 +15,22 @@ import sqlalchemy as sa
 from flask import current_app
 
 from referrals.audit import services as audit
+from referrals.auth.models import User
 from referrals.db_types import utcnow
 from referrals.enums import OPEN_STATUSES, CancelReason, ReferralStatus
 from referrals.extensions import db
 from referrals.intake.models import Consent, Intake, consent_organizations
 from referrals.lifecycle import services
-from referrals.lifecycle.models import Referral, ReferralEvent
-from referrals.lifecycle.transitions import BY_ACTION
+from referrals.lifecycle.models import Notification, Referral, ReferralEvent
+from referrals.notifications.services import (
+    deliver_pending_emails,
+    notify_escalation,
+    notify_overdue,
+)
 
 REMINDER = "reminder"
 ESCALATION = "escalation"
+EMAIL_BATCH = 200
 # Any constant works; it differs from the audit chain's lock, which steps take after this one.
 _SWEEP_LOCK_ID = 0x53_57_45_50  # "SWEP"
 
@@ -82,7 +88,7 @@ def _covered(moment: datetime) -> sa.Exists:
     )
 
 
-def _overdue(now: datetime) -> sa.Select[tuple[Referral]]:
+def _overdue(now: datetime) -> sa.Select[Referral]:
     # A referral the consent no longer covers is about to be cancelled (step 3): nobody
     # should be asked to answer it first.
     return (
@@ -98,8 +104,6 @@ def _overdue(now: datetime) -> sa.Select[tuple[Referral]]:
 
 def send_reminders(now: datetime) -> int:
     """One reminder per overdue referral per overdue period, in a fixed number of queries."""
-    from referrals.notifications.services import notify_overdue
-
     last_period = (
         sa.select(sa.func.max(sa.cast(ReferralEvent.reason, sa.Integer)))
         .where(ReferralEvent.referral_id == Referral.id, ReferralEvent.kind == REMINDER)
@@ -127,8 +131,6 @@ def send_reminders(now: datetime) -> int:
 
 def escalate(now: datetime) -> int:
     """Tell the sender's supervisors, once, about a referral unanswered for two periods."""
-    from referrals.notifications.services import notify_escalation
-
     escalated = sa.exists().where(
         ReferralEvent.referral_id == Referral.id, ReferralEvent.kind == ESCALATION
     )
@@ -157,7 +159,9 @@ def cancel_expired_consent(now: datetime) -> int:
         sa.select(Intake).where(uncovered).order_by(Intake.id)
     ).all()
     return sum(
-        len(services.cancel_uncovered(intake, reason=CancelReason.CONSENT_EXPIRED, by=None))
+        len(
+            services.cancel_uncovered(intake, reason=CancelReason.CONSENT_EXPIRED, by=None, now=now)
+        )
         for intake in intakes
     )
 
@@ -178,23 +182,25 @@ def cancel_unanswered(now: datetime) -> int:
         .with_for_update(of=Referral)
     ).all()
     for referral in stale:
-        _system_cancel(referral, reason=CancelReason.UNANSWERED, now=now)
+        services.system_cancel(referral, reason=CancelReason.UNANSWERED, now=now)
     return len(stale)
 
 
-def _system_cancel(referral: Referral, *, reason: CancelReason, now: datetime) -> None:
-    # Stand-in for a public services.system_cancel(referral, *, reason), to move there: the
-    # path cancel_uncovered takes (the change, timeline event, audit record, notifications),
-    # with no user, since the system and not the sender cancels.
-    services._cancel(referral, now=now, code=reason.value)
-    services._record(referral, BY_ACTION["cancel"], by=None, code=reason.value, note="", now=now)
-
-
 def deliver_emails(now: datetime) -> int:
-    """Send the e-mails of notifications not yet e-mailed."""
-    from referrals.notifications.services import deliver_pending_emails
+    """Send the e-mails of notifications not yet e-mailed (one batch per sweep)."""
+    return deliver_pending_emails(limit=EMAIL_BATCH)
 
-    return deliver_pending_emails()
+
+def pending_emails(now: datetime) -> int:
+    """For a dry run: how many e-mails the delivery step would send."""
+    # The same rows notifications.services._pending picks: not yet e-mailed, active recipient.
+    waiting = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Notification)
+        .join(User, User.id == Notification.recipient_id)
+        .where(Notification.emailed_at.is_(None), User.active.is_(True))
+    )
+    return min(int(waiting or 0), EMAIL_BATCH)
 
 
 STEPS: tuple[tuple[str, Callable[[datetime], int]], ...] = (
@@ -213,17 +219,21 @@ def _lock_sweep() -> None:
 
 
 def sweep(*, now: datetime | None = None, dry_run: bool = False) -> SweepReport:
-    """Run every step, committing after each; ``dry_run`` counts, sends nothing, rolls back."""
+    """Run every step, committing after each; ``dry_run`` counts, sends nothing, rolls back.
+
+    In a dry run the steps share one transaction, so a later step sees what an earlier one
+    would have done (a referral cancelled for consent is not counted again as unanswered).
+    """
     moment = now or utcnow()
     if moment.tzinfo is None:
         raise ValueError("sweep needs a timezone-aware moment")
     report = SweepReport()
     try:
         for name, step in STEPS:
-            if dry_run and step is deliver_emails:
-                continue  # an e-mail cannot be rolled back
+            # An e-mail cannot be rolled back: a dry run counts what would go out instead.
+            run = pending_emails if dry_run and step is deliver_emails else step
             _lock_sweep()
-            count = step(moment)
+            count = run(moment)
             if count:
                 audit.record(f"sweep.{name}", detail={"count": count})
             setattr(report, name, count)
@@ -231,7 +241,9 @@ def sweep(*, now: datetime | None = None, dry_run: bool = False) -> SweepReport:
                 db.session.flush()  # later steps see this one's changes; all rolled back below
             else:
                 db.session.commit()
-    finally:
-        if dry_run or db.session.in_transaction():
-            db.session.rollback()
+    except BaseException:
+        db.session.rollback()  # only the failing step: the earlier ones are committed
+        raise
+    if dry_run:
+        db.session.rollback()
     return report
