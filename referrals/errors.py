@@ -29,11 +29,15 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/") or best == "application/json"
 
 
-def render_error(code: int, message: str | None = None) -> ResponseReturnValue:
+def render_error(
+    code: int, message: str | None = None, *, reload_url: str | None = None
+) -> ResponseReturnValue:
+    """An error page (or a JSON error for API clients) with a clear message."""
     text = message or _messages().get(code, _("Something went wrong."))
     if _wants_json():
         return jsonify(error=text, status=code), code
-    return render_template("errors/error.html", code=code, message=text), code
+    page = render_template("errors/error.html", code=code, message=text, reload_url=reload_url)
+    return page, code
 
 
 def register(app: Flask) -> None:

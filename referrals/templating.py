@@ -16,6 +16,7 @@ from referrals.auth.forms import LogoutForm
 from referrals.db_types import utcnow
 from referrals.enums import Gender, Indicator, Role, ServiceType
 from referrals.extensions import db
+from referrals.notifications.services import unread_count
 from referrals.programs.models import Organization
 
 # The article's hotlines, shown in every page footer.
@@ -33,7 +34,17 @@ def template_context() -> dict[str, Any]:
         "hotlines": HOTLINES,
         "logout_form": LogoutForm() if authenticated else None,
         "demo_mode": demo_data_present(),
+        "unread_notifications": unread_notifications() if authenticated else 0,
     }
+
+
+def unread_notifications() -> int:
+    """The badge in the navigation; an error page must render even if the database failed."""
+    try:
+        return unread_count(current_user)
+    except SQLAlchemyError:
+        db.session.rollback()
+        return 0
 
 
 _DEMO_CHECK_SECONDS = 60.0

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from referrals.extensions import babel, bootstrap, csrf, db, login_manager, migrate
+from referrals.extensions import babel, bootstrap, csrf, db, login_manager, mail, migrate
 
 
 def register_extensions(app: Flask) -> None:
@@ -18,6 +18,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app)
     bootstrap.init_app(app)
+    mail.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"
@@ -35,9 +36,13 @@ def register_blueprints(app: Flask) -> None:
     from referrals.auth.views import bp as auth_bp
     from referrals.dashboard.views import bp as dashboard_bp
     from referrals.intake.views import bp as intake_bp
+    from referrals.lifecycle.views import bp as lifecycle_bp
+    from referrals.notifications.views import bp as notifications_bp
     from referrals.programs.views import bp as programs_bp
 
-    for blueprint in (auth_bp, dashboard_bp, admin_bp, programs_bp, intake_bp):
+    for blueprint in (
+        auth_bp, dashboard_bp, admin_bp, programs_bp, intake_bp, lifecycle_bp, notifications_bp
+    ):
         app.register_blueprint(blueprint)
 
 

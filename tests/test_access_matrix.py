@@ -18,9 +18,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from flask import Flask
 
-from referrals.enums import Role
+from referrals.enums import NotificationKind, ReferralStatus, Role
 from referrals.extensions import db
 from referrals.intake.models import Consent
+from referrals.lifecycle.models import Notification, Referral
+from referrals.programs.models import Organization
 from tests.conftest import login
 
 CASE_STAFF = {Role.CASEWORKER, Role.SUPERVISOR}
@@ -52,6 +54,29 @@ def program_capacity(role: Role, same_org: bool) -> str:
     return "403"
 
 
+def inbox(role: Role, same_org: bool) -> str:
+    return "ok" if role in PROGRAM_STAFF else "403"
+
+
+def sent_list(role: Role, same_org: bool) -> str:
+    return "ok" if role in CASE_STAFF else "403"
+
+
+def referral_page(role: Role, same_org: bool) -> str:
+    # Admins never read client records; other organizations' referrals do not exist for them.
+    return "ok" if same_org and role != Role.ADMIN else "404"
+
+
+def referral_action(role: Role, same_org: bool) -> str:
+    if not same_org or role == Role.ADMIN:
+        return "404"
+    return "ok" if role in PROGRAM_STAFF else "403"  # accepting is the receiver's move
+
+
+def nobody(role: Role, same_org: bool) -> str:
+    return "404"  # someone else's notification
+
+
 @dataclass
 class Targets:
     """Ids of one organization's records, used to fill in URLs."""
@@ -61,6 +86,8 @@ class Targets:
     program_id: int
     client_code: str
     consent_id: int
+    public_id: str
+    notification_id: int
 
 
 # endpoint -> (rule for GET/POST, URL builder)
@@ -110,6 +137,13 @@ EXPECTED: dict[str, tuple[Callable[[Role, bool], str], Callable[[Targets], str]]
         intake_record,
         lambda t: f"/intakes/{t.client_code}/matches/{t.program_id}/draft",
     ),
+    "lifecycle.inbox": (inbox, lambda t: "/inbox"),
+    "lifecycle.sent": (sent_list, lambda t: "/referrals/"),
+    "lifecycle.detail": (referral_page, lambda t: f"/referrals/{t.public_id}"),
+    "lifecycle.act": (referral_action, lambda t: f"/referrals/{t.public_id}/accept"),
+    "notifications.index": (everyone, lambda t: "/notifications"),
+    "notifications.read": (nobody, lambda t: f"/notifications/{t.notification_id}/read"),
+    "notifications.read_all": (everyone, lambda t: "/notifications/read-all"),
     "programs.index": (everyone, lambda t: "/programs/"),
     "programs.detail": (everyone, lambda t: f"/programs/{t.program_id}"),
     "programs.update_capacity": (program_capacity, lambda t: f"/programs/{t.program_id}/capacity"),
@@ -141,59 +175,77 @@ def test_every_route_is_listed() -> None:
 
 @pytest.fixture
 def world(app: Flask, make_org, make_user, make_program, make_intake):
-    """Two organizations, each with a user, a program, an intake and a consent."""
+    """Two organizations, each with a member, a program, an intake with consent, a referral
+    it sent to itself (so it is both the sender and the receiver) and a notification."""
 
     def build(prefix: str) -> Targets:
         org = make_org(name=f"{prefix} Organization")
         member = make_user(Role.PARTNER, org=org)
         program = make_program(org=org)
-        intake = make_intake(by=make_user(Role.CASEWORKER, org=org))
+        caseworker = make_user(Role.CASEWORKER, org=org)
+        intake = make_intake(by=caseworker)
         with app.app_context():
             now = datetime.now(UTC)
             consent = Consent(
-                intake_id=intake.id,
-                given_at=now,
-                expires_at=now + timedelta(days=9),
-                recorded_by_id=intake.created_by_id,
+                intake_id=intake.id, given_at=now, expires_at=now + timedelta(days=9),
+                recorded_by_id=caseworker.id, organizations=[db.session.get(Organization, org.id)],
             )
-            db.session.add(consent)
+            referral = Referral(
+                intake_id=intake.id, program_id=program.id, receiving_organization_id=org.id,
+                sending_organization_id=org.id, sent_by_id=caseworker.id,
+                status=ReferralStatus.REQUESTED, sent_at=now,
+                response_due_at=now + timedelta(hours=72),
+            )
+            db.session.add_all([consent, referral])
+            db.session.flush()
+            notification = Notification(recipient_id=member.id, referral_id=referral.id,
+                                        kind=NotificationKind.NEW_REFERRAL)
+            db.session.add(notification)
             db.session.commit()
-            consent_id = consent.id
-        return Targets(org.id, member.id, program.id, intake.client_code, consent_id)
+            return Targets(org.id, member.id, program.id, intake.client_code, consent.id,
+                           referral.public_id, notification.id)
 
-    own, other = build("Own"), build("Other")
-    return own, other
+    return build("Own"), build("Other")
 
 
-@pytest.mark.parametrize("same_org", [True, False], ids=["own-org", "other-org"])
-@pytest.mark.parametrize("role", ROLES, ids=[r.value if r else "anonymous" for r in ROLES])
 @pytest.mark.parametrize(("endpoint", "method"), RULES, ids=[f"{e}-{m}" for e, m in RULES])
-def test_access(app, world, make_user, endpoint, method, role, same_org):
+def test_access(app, world, make_user, endpoint, method):
+    """One route and method, for every role, against the own and another organization."""
     own, other = world
     rule, build_url = EXPECTED[endpoint]
-    url = build_url(own if same_org else other)
-    client = app.test_client()
-    if role is not None:
-        user = make_user(role, org=_org(app, own.org_id))
-        assert login(client, user).status_code == 302
-    response = client.open(url, method=method)
-    if role is None:
-        assert response.status_code == 302
-        assert response.headers["Location"].startswith("/login")
-        return
-    expected = rule(role, same_org)
-    status = response.status_code
-    if expected == "ok":
-        assert status not in (403, 404, 405, 500), f"{method} {url} as {role}: {status}"
-        if endpoint != "auth.logout":
-            assert not response.headers.get("Location", "").startswith("/login"), status
-    else:
-        assert status == int(expected), f"{method} {url} as {role}: {status}, wanted {expected}"
+    own_org = _org(app, own.org_id)
+    users = {role: make_user(role, org=own_org) for role in Role}
+    failures = []
+    for same_org in (True, False):
+        url = build_url(own if same_org else other)
+        for role in ROLES:
+            client = app.test_client()
+            if role is not None:
+                _sign_in(client, users[role])
+            response = client.open(url, method=method)
+            status = response.status_code
+            location = response.headers.get("Location", "")
+            where = f"{method} {url} as {role.value if role else 'anonymous'}"
+            if role is None:
+                if status != 302 or not location.startswith("/login"):
+                    failures.append(f"{where}: {status}, wanted a redirect to /login")
+                continue
+            expected = rule(role, same_org)
+            if expected == "ok":
+                bounced = location.startswith("/login") and endpoint != "auth.logout"
+                if status in (403, 404, 405) or status >= 500 or bounced:
+                    failures.append(f"{where}: {status} {location}, wanted access")
+            elif status != int(expected):
+                failures.append(f"{where}: {status}, wanted {expected}")
+    assert failures == []
+
+
+def _sign_in(client, user) -> None:
+    """Sign in through the real form (session protection checks what it stores)."""
+    assert login(client, user).status_code == 302
 
 
 def _org(app: Flask, org_id: int):
-    from referrals.programs.models import Organization
-
     with app.app_context():
         org = db.session.get(Organization, org_id)
         db.session.expunge(org)

@@ -158,3 +158,51 @@ def test_mangled_cursor_starts_from_the_top(app, make_intake, login_as):
     client, user = login_as(Role.CASEWORKER)
     make_intake(by=user)
     assert client.get("/intakes/?after=garbage").status_code == 200
+
+
+def test_intake_pages_issue_a_fixed_number_of_queries(app, make_org, make_intake, login_as):
+    from datetime import UTC, datetime, timedelta
+
+    from referrals.intake.models import Consent
+    from referrals.programs.models import Organization
+
+    client, user = login_as(Role.CASEWORKER)
+    intake = make_intake(by=user)
+    receivers = [make_org(refers=False) for _ in range(4)]
+
+    def add_consents(count: int) -> None:
+        now = datetime.now(UTC)
+        with app.app_context():
+            orgs = [db.session.get(Organization, org.id) for org in receivers]
+            for _ in range(count):
+                db.session.add(
+                    Consent(
+                        intake_id=intake.id,
+                        given_at=now,
+                        expires_at=now + timedelta(days=30),
+                        recorded_by_id=user.id,
+                        organizations=orgs,
+                    )
+                )
+            db.session.commit()
+
+    def statements(path: str) -> int:
+        seen: list[str] = []
+        with app.app_context():
+            engine = db.engine
+        listener = lambda *args: seen.append(args[2])  # noqa: E731
+        sa.event.listen(engine, "before_cursor_execute", listener)
+        try:
+            assert client.get(path).status_code == 200
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", listener)
+        return len(seen)
+
+    add_consents(1)
+    code = intake.client_code
+    paths = [f"/intakes/{code}", f"/intakes/{code}/consent", f"/intakes/{code}/matches"]
+    for path in paths:
+        statements(path)  # warm up
+    few = [statements(path) for path in paths]
+    add_consents(6)
+    assert [statements(path) for path in paths] == few

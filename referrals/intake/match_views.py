@@ -22,9 +22,10 @@ def matches(client_code: str) -> ResponseReturnValue:
     """Every active program, ranked with its reasons or excluded with its reason."""
     user = staff()
     intake = queries.get_intake_for(user, client_code)
-    result = match_intake(intake)
     audit.record("intake.matched", actor=user, object_type="intake", object_id=intake.id)
     db.session.commit()
+    intake = queries.get_intake_for(user, client_code)  # reloaded whole after the commit
+    result = match_intake(intake)
     return render_template(
         "intake/matches.html",
         intake=intake,
@@ -45,11 +46,12 @@ def draft_referral(client_code: str, program_id: int) -> ResponseReturnValue:
         abort(404)
     if ConfirmForm().validate_on_submit():
         try:
-            lifecycle.create_draft(intake, program, by=user)
+            referral = lifecycle.create_draft(intake, program, by=user)
         except lifecycle.ReferralError as error:
             db.session.rollback()
             flash(str(error), "warning")
         else:
             db.session.commit()
             flash(_("Draft referral to %(program)s saved.", program=program.name), "success")
+            return redirect(url_for("lifecycle.detail", public_id=referral.public_id))
     return redirect(url_for("intake.matches", client_code=intake.client_code))

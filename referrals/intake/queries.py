@@ -14,6 +14,7 @@ from referrals.db_types import utcnow
 from referrals.extensions import db
 from referrals.intake.models import Consent, Intake
 from referrals.intake.services import can_manage_intakes
+from referrals.pagination import older_than, split_page
 from referrals.programs.models import Organization
 
 
@@ -40,40 +41,19 @@ class IntakePage:
     next_cursor: str | None
 
 
-def _cursor(intake: Intake) -> str:
-    return f"{intake.created_at.isoformat()}_{intake.id}"
-
-
-def _parse_cursor(cursor: str | None) -> tuple[datetime, int] | None:
-    if not cursor:
-        return None
-    stamp, _, ident = cursor.rpartition("_")
-    try:
-        return datetime.fromisoformat(stamp), int(ident)
-    except ValueError:
-        return None  # a mangled cursor just starts from the top
-
-
 def intake_page(user: User, *, is_open: bool, after: str | None, size: int) -> IntakePage:
     """One page of the organization's intakes, newest first, by keyset (no OFFSET)."""
     stmt = (
         sa.select(Intake)
         .where(Intake.organization_id == user.organization_id, Intake.is_open.is_(is_open))
+        .where(older_than(Intake.created_at, Intake.id, after))
         .order_by(Intake.created_at.desc(), Intake.id.desc())
         .limit(size + 1)
     )
-    position = _parse_cursor(after)
-    if position is not None:
-        stamp, ident = position
-        stmt = stmt.where(
-            sa.or_(
-                Intake.created_at < stamp, sa.and_(Intake.created_at == stamp, Intake.id < ident)
-            )
-        )
-    rows = list(db.session.scalars(stmt))
-    more = len(rows) > size
-    rows = rows[:size]
-    return IntakePage(rows=rows, next_cursor=_cursor(rows[-1]) if more and rows else None)
+    rows, cursor = split_page(
+        list(db.session.scalars(stmt)), size, lambda row: (row.created_at, row.id)
+    )
+    return IntakePage(rows=rows, next_cursor=cursor)
 
 
 def receiving_organizations() -> list[Organization]:

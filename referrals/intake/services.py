@@ -14,10 +14,11 @@ from flask_babel import gettext as _
 from referrals.audit import services as audit
 from referrals.auth.models import User
 from referrals.db_types import new_client_code, utcnow
-from referrals.enums import AgeBand, Gender, Indicator, Role, ServiceType, Urgency
+from referrals.enums import AgeBand, CancelReason, Gender, Indicator, Role, ServiceType, Urgency
 from referrals.extensions import db
 from referrals.identifiers import describe, find_identifiers
 from referrals.intake.models import Consent, Intake
+from referrals.lifecycle.services import cancel_uncovered
 from referrals.programs.models import Organization
 
 INTAKE_ROLES = frozenset({Role.CASEWORKER, Role.SUPERVISOR})
@@ -220,3 +221,6 @@ def revoke_consent(consent: Consent, *, by: User) -> None:
         object_id=consent.intake_id,
         detail={"consent_id": consent.id},
     )
+    db.session.flush()
+    # Sharing stops now: referrals to organizations no other consent covers are cancelled.
+    cancel_uncovered(consent.intake, reason=CancelReason.CONSENT_REVOKED, by=by)

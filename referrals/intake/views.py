@@ -80,6 +80,8 @@ def detail(client_code: str) -> ResponseReturnValue:
     intake = queries.get_intake_for(user, client_code)
     audit.record("intake.viewed", actor=user, object_type="intake", object_id=intake.id)
     db.session.commit()
+    # The commit expired what was loaded; load it again in one go rather than row by row.
+    intake = queries.get_intake_for(user, client_code)
     return render_template(
         "intake/detail.html",
         intake=intake,

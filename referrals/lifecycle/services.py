@@ -260,7 +260,7 @@ def _accept(referral: Referral, *, now: datetime, **_: object) -> None:
 
 
 def _decline(referral: Referral, *, now: datetime, code: str | None, **_: object) -> None:
-    referral.decline_reason = DeclineReason(code)
+    referral.decline_reason = DeclineReason(str(code))
     referral.responded_at = referral.responded_at or now
     referral.closed_at = now
     if referral.decline_reason is DeclineReason.NO_CAPACITY:
@@ -282,12 +282,12 @@ def _close_with_outcome(
 ) -> None:
     from referrals.enums import OutcomeCode
 
-    referral.outcome = OutcomeCode(code)
+    referral.outcome = OutcomeCode(str(code))
     referral.closed_at = now
 
 
 def _cancel(referral: Referral, *, now: datetime, code: str | None, **_: object) -> None:
-    referral.cancel_reason = CancelReason(code)
+    referral.cancel_reason = CancelReason(str(code))
     referral.closed_at = now
 
 
@@ -333,9 +333,20 @@ def record_view(referral: Referral, *, by: User) -> None:
         db.session.refresh(referral, ["first_viewed_at"])
 
 
-def cancel_uncovered(intake: Intake, *, reason: CancelReason, by: User | None) -> list[Referral]:
+def system_cancel(
+    referral: Referral, *, reason: CancelReason, now: datetime | None = None
+) -> ReferralEvent:
+    """Cancel a referral on nobody's behalf (consent ended, left unanswered): no side check."""
+    moment = now or utcnow()
+    _cancel(referral, now=moment, code=reason.value)
+    return _record(referral, BY_ACTION["cancel"], by=None, code=reason.value, note="", now=moment)
+
+
+def cancel_uncovered(
+    intake: Intake, *, reason: CancelReason, by: User | None, now: datetime | None = None
+) -> list[Referral]:
     """Cancel the intake's open referrals to organizations no active consent covers any more."""
-    now = utcnow()
+    moment = now or utcnow()
     open_referrals: Sequence[Referral] = db.session.scalars(
         sa.select(Referral).where(
             Referral.intake_id == intake.id, Referral.status.in_(OPEN_STATUSES)
@@ -344,9 +355,9 @@ def cancel_uncovered(intake: Intake, *, reason: CancelReason, by: User | None) -
     cancelled = []
     transition = BY_ACTION["cancel"]
     for referral in open_referrals:
-        if consent_covers(intake.id, referral.receiving_organization_id, now):
+        if consent_covers(intake.id, referral.receiving_organization_id, moment):
             continue
-        _cancel(referral, now=now, code=reason.value)
-        _record(referral, transition, by=by, code=reason.value, note="", now=now)
+        _cancel(referral, now=moment, code=reason.value)
+        _record(referral, transition, by=by, code=reason.value, note="", now=moment)
         cancelled.append(referral)
     return cancelled

@@ -1,0 +1,186 @@
+"""The inbox and the sent list: scoping, order, unread marks, filters, keyset pages, and a
+number of SQL statements that does not grow with the number of referrals."""
+
+from __future__ import annotations
+
+import re
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from referrals.enums import ReferralStatus, Role
+from referrals.extensions import db
+from referrals.intake.models import Consent
+from referrals.lifecycle.models import Referral
+from referrals.programs.models import Organization
+
+NOW = datetime.now(UTC)
+
+
+@pytest.fixture
+def coalition(app, make_org, make_user, make_program, make_intake):
+    """A sending and a receiving organization with consent covering the receiver."""
+    sender_org = make_org(name="Sender Org", receives=False)
+    receiver_org = make_org(name="Receiver Org", refers=False)
+    caseworker = make_user(Role.CASEWORKER, org=sender_org)
+    partner = make_user(Role.PARTNER, org=receiver_org)
+    program = make_program(org=receiver_org, name="Beds Program")
+
+    def add_referrals(
+        count: int, *, status=ReferralStatus.REQUESTED, due_in_hours=48, consent=True
+    ) -> list[str]:
+        ids = []
+        intakes = [make_intake(by=caseworker) for _ in range(count)]
+        with app.app_context():
+            receiver = db.session.get(Organization, receiver_org.id)
+            for n, intake in enumerate(intakes):
+                if consent:
+                    db.session.add(
+                        Consent(
+                            intake_id=intake.id,
+                            given_at=NOW - timedelta(days=1),
+                            expires_at=NOW + timedelta(days=30),
+                            recorded_by_id=caseworker.id,
+                            organizations=[receiver],
+                        )
+                    )
+                referral = Referral(
+                    intake_id=intake.id,
+                    program_id=program.id,
+                    receiving_organization_id=receiver_org.id,
+                    sending_organization_id=sender_org.id,
+                    sent_by_id=caseworker.id,
+                    status=status,
+                    created_at=NOW - timedelta(minutes=count - n),
+                    sent_at=NOW - timedelta(hours=1),
+                    response_due_at=NOW + timedelta(hours=due_in_hours),
+                )
+                db.session.add(referral)
+                db.session.flush()
+                ids.append(referral.public_id)
+            db.session.commit()
+        return ids
+
+    return caseworker, partner, add_referrals
+
+
+@contextmanager
+def counted(app):
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)
+
+
+def _signed_in(app, user):
+    from tests.conftest import login
+
+    client = app.test_client()
+    assert login(client, user).status_code == 302
+    return client
+
+
+@pytest.mark.parametrize("path", ["/inbox", "/referrals/"])
+def test_list_pages_issue_a_fixed_number_of_queries(app, coalition, path):
+    caseworker, partner, add = coalition
+    viewer = partner if path == "/inbox" else caseworker
+    client = _signed_in(app, viewer)
+    add(3)
+    add(1, due_in_hours=-5)  # one overdue
+    client.get(path)  # warm caches (demo banner, etc.)
+    with counted(app) as few:
+        assert client.get(path).status_code == 200
+    add(40)
+    add(10, due_in_hours=-5)
+    with counted(app) as many:
+        assert client.get(path).status_code == 200
+    assert len(few) == len(many), (few, many)
+
+
+def test_referral_page_issues_a_fixed_number_of_queries(app, coalition):
+    caseworker, _partner, add = coalition
+    [public_id] = add(1)
+    client = _signed_in(app, caseworker)
+    client.get(f"/referrals/{public_id}")
+    with counted(app) as before:
+        client.get(f"/referrals/{public_id}")
+    with app.app_context():
+        referral = db.session.scalar(sa.select(Referral).where(Referral.public_id == public_id))
+        from referrals.lifecycle.models import ReferralEvent
+
+        for _ in range(20):
+            db.session.add(
+                ReferralEvent(referral_id=referral.id, kind="reminder", actor_id=caseworker.id)
+            )
+        db.session.commit()
+    with counted(app) as after:
+        client.get(f"/referrals/{public_id}")
+    assert len(before) == len(after), "\n".join(s[:90] for s in before) + "\n---\n" + "\n".join(s[:90] for s in after)
+
+
+def test_inbox_shows_overdue_first_and_marks_unread(app, coalition):
+    _caseworker, partner, add = coalition
+    [fresh] = add(1)
+    [late] = add(1, due_in_hours=-3)
+    client = _signed_in(app, partner)
+    body = client.get("/inbox").get_data(as_text=True)
+    assert "Overdue: answer these first" in body
+    assert body.index(late) < body.index(fresh)
+    assert body.count('data-testid="unread"') >= 2
+    client.get(f"/referrals/{fresh}")  # read receipt
+    body = client.get("/inbox").get_data(as_text=True)
+    row = re.search(rf"<tr[^>]*>\s*<td><a[^>]*>{fresh}</a>(.*?)</td>", body, re.S)
+    assert row is not None
+    assert 'data-testid="unread"' not in row.group(1)
+
+
+def test_inbox_never_shows_drafts_or_referrals_without_consent(app, coalition):
+    caseworker, partner, add = coalition
+    [draft] = add(1, status=ReferralStatus.DRAFT)
+    [uncovered] = add(1, consent=False)
+    [visible] = add(1)
+    client = _signed_in(app, partner)
+    body = client.get("/inbox").get_data(as_text=True)
+    assert visible in body
+    assert draft not in body
+    assert uncovered not in body
+    assert client.get(f"/referrals/{draft}").status_code == 404
+    assert client.get(f"/referrals/{uncovered}").status_code == 404
+    sender = _signed_in(app, caseworker)
+    assert draft in sender.get("/referrals/").get_data(as_text=True)
+
+
+def test_status_filter_and_keyset_pages(app, coalition):
+    caseworker, _partner, add = coalition
+    requested = set(add(5))
+    accepted = set(add(2, status=ReferralStatus.ACCEPTED))
+    client = _signed_in(app, caseworker)
+    body = client.get("/referrals/?status=accepted").get_data(as_text=True)
+    assert all(pid in body for pid in accepted)
+    assert not any(pid in body for pid in requested)
+    assert client.get("/referrals/?status=bogus").status_code == 200  # unknown filter: all
+    app.config["PAGE_SIZE"] = 3
+    try:
+        seen: set[str] = set()
+        url = "/referrals/"
+        for _ in range(5):
+            body = client.get(url).get_data(as_text=True)
+            seen |= {pid for pid in requested | accepted if pid in body}
+            more = re.search(r'href="(/referrals/\?after=[^"]+)"', body)
+            if not more:
+                break
+            url = more.group(1).replace("&amp;", "&")
+    finally:
+        app.config["PAGE_SIZE"] = 50
+    assert seen == requested | accepted
+    assert client.get("/referrals/?after=2024-01-01_5").status_code == 200  # naive cursor
