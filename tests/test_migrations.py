@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -74,3 +75,11 @@ def test_downgrade_to_base_and_up_again(empty_database: str) -> None:
         upgrade(directory=MIGRATIONS)
         db.engine.dispose()
     assert _pending_differences(app) == []
+
+
+def test_pending_index_names_exactly_draft_and_the_open_statuses() -> None:
+    from referrals.enums import OPEN_STATUSES, ReferralStatus
+    from referrals.lifecycle.models import PENDING_SQL
+
+    named = set(re.findall(r"'(\w+)'", PENDING_SQL))
+    assert named == {status.value for status in {ReferralStatus.DRAFT, *OPEN_STATUSES}}

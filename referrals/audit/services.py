@@ -43,9 +43,14 @@ def event_digest(key: bytes, event: AuditEvent) -> str:
 
 def _lock_chain() -> None:
     """Serialize writers so two transactions never extend the chain from the same link."""
-    if db.session.get_bind().dialect.name == "postgresql":
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
         db.session.execute(sa.text("SELECT pg_advisory_xact_lock(:id)"), {"id": _CHAIN_LOCK_ID})
-    # SQLite allows a single writer at a time, which serializes the chain already.
+    elif dialect == "sqlite":
+        # SQLite takes its write lock only at a transaction's first write, so two requests
+        # could both read the same last link. A write that changes nothing takes the lock
+        # now; the other writer waits for our commit and then reads our link.
+        db.session.execute(sa.text("UPDATE audit_events SET sequence = sequence WHERE 1 = 0"))
 
 
 def record(

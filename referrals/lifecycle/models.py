@@ -25,6 +25,10 @@ if TYPE_CHECKING:
     from referrals.programs.models import Organization, Program
 
 
+# Draft and open statuses, as SQL (kept equal to enums.OPEN_STATUSES plus draft by a test).
+PENDING_SQL = "status IN ('draft', 'requested', 'accepted', 'in_progress', 'on_hold')"
+
+
 class Referral(Model):
     """A request from one organization to another's program, tracked to its outcome."""
 
@@ -46,6 +50,15 @@ class Referral(Model):
             "id",
         ),
         sa.Index("ix_referrals_status_response_due_at", "status", "response_due_at"),
+        # One draft or open referral per intake and program, even when two clicks race.
+        sa.Index(
+            "uq_referrals_pending_intake_program",
+            "intake_id",
+            "program_id",
+            unique=True,
+            postgresql_where=sa.text(PENDING_SQL),
+            sqlite_where=sa.text(PENDING_SQL),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from referrals.audit import services as audit
@@ -118,8 +119,15 @@ def create_draft(intake: Intake, program: Program, *, by: User) -> Referral:
         sent_by_id=by.id,
         status=ReferralStatus.DRAFT,
     )
-    db.session.add(referral)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(referral)
+            db.session.flush()
+    except IntegrityError:
+        # Two clicks at once: the partial unique index let only the first draft in.
+        raise ReferralError(
+            _("This intake already has an open referral to this program.")
+        ) from None
     db.session.add(
         ReferralEvent(
             referral=referral, actor_id=by.id, kind="created", to_status=ReferralStatus.DRAFT
@@ -188,7 +196,10 @@ def act(
     note = _checked_note(note)
     code = _reason_code(transition, reason, note)
     now = utcnow()
-    _EFFECTS[action](referral, now=now, code=code, note=note, priority=priority)
+    # No flush until the whole change is made: a half-made change would bump the version
+    # on its own, outside the conflict handling in _record.
+    with db.session.no_autoflush:
+        _EFFECTS[action](referral, now=now, code=code, note=note, priority=priority)
     return _record(referral, transition, by=by, code=code, note=note, now=now)
 
 
