@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -23,10 +23,12 @@ def parse_cursor(cursor: str | None) -> tuple[datetime, int] | None:
     stamp, _, ident = cursor.rpartition("_")
     try:
         moment, number = datetime.fromisoformat(stamp), int(ident)
-    except ValueError:
+        # Cursors we write carry a time zone; anything else was edited by hand.
+        if moment.tzinfo is None or not 0 < number < 2**31:
+            return None
+        return moment.astimezone(UTC), number
+    except (ValueError, OverflowError):
         return None
-    # Cursors we write carry a time zone; anything else was edited by hand.
-    return (moment, number) if moment.tzinfo is not None else None
 
 
 def older_than(created_at: Any, ident: Any, cursor: str | None) -> sa.ColumnElement[bool]:

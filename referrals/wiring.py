@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter, Map
 
 from referrals.extensions import babel, bootstrap, csrf, db, login_manager, mail, migrate
 
@@ -30,8 +31,17 @@ def register_extensions(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
 
+class DatabaseIdConverter(IntegerConverter):
+    """``<int:...>`` limited to what an id column holds: a longer number is a 404, not a 500."""
+
+    def __init__(self, map: Map, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)  # type: ignore[arg-type]
+
+
 def register_blueprints(app: Flask) -> None:
-    """One blueprint per area."""
+    """One blueprint per area (ids in URLs bounded to what the database can hold)."""
+    app.url_map.converters["int"] = DatabaseIdConverter
     from referrals.admin.views import bp as admin_bp
     from referrals.auth.views import bp as auth_bp
     from referrals.dashboard.views import bp as dashboard_bp
@@ -41,7 +51,13 @@ def register_blueprints(app: Flask) -> None:
     from referrals.programs.views import bp as programs_bp
 
     for blueprint in (
-        auth_bp, dashboard_bp, admin_bp, programs_bp, intake_bp, lifecycle_bp, notifications_bp
+        auth_bp,
+        dashboard_bp,
+        admin_bp,
+        programs_bp,
+        intake_bp,
+        lifecycle_bp,
+        notifications_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -171,6 +171,27 @@ def make_intake(app: Flask, make_user: Callable[..., User]) -> Callable[..., Int
     return make
 
 
+def sibling_program(program_id: int) -> int:
+    """A copy of a program under another name (call inside an app context).
+
+    One intake holds one pending referral per program, so tests that need several open
+    referrals of one intake send each to its own copy.
+    """
+    template = db.session.get(Program, program_id)
+    assert template is not None
+    copy = Program(
+        organization_id=template.organization_id,
+        name=f"{template.name} ({next(_unique)})",
+        service_types=list(template.service_types),
+        capacity_available=template.capacity_available,
+        capacity_maximum=template.capacity_maximum,
+        response_time_hours=template.response_time_hours,
+    )
+    db.session.add(copy)
+    db.session.flush()
+    return copy.id
+
+
 def login(client: FlaskClient, user: User, password: str = PASSWORD) -> Any:
     """Sign ``user`` in through the real form; returns the response."""
     return client.post("/login", data={"email": user.email, "password": password})

@@ -412,7 +412,8 @@ def referral(
         receiving_organization_id=target.organization_id,
         sending_organization_id=sender.organization_id,
         sent_by_id=sender.id,
-        status=ReferralStatus.REJECTED if decline else ReferralStatus.ACCEPTED,
+        # Closed, so that several may share one intake and program (one pending at a time).
+        status=ReferralStatus.REJECTED if decline else ReferralStatus.COMPLETED,
         decline_reason=decline,
         sent_at=sent,
         responded_at=answered,

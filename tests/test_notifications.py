@@ -20,10 +20,12 @@ from referrals.auth.models import User
 from referrals.db_types import utcnow
 from referrals.enums import AgeBand, Gender, NotificationKind, ReferralStatus, Role, ServiceType
 from referrals.extensions import db, mail
+from referrals.intake.models import Consent
 from referrals.lifecycle.models import Notification, Referral
 from referrals.lifecycle.transitions import TRANSITIONS
 from referrals.notifications import services
 from referrals.programs.models import Organization
+from tests.conftest import sibling_program
 
 NOTE = "Needs a quiet room near the bus line"
 COUNTY = "Clay County, MO"
@@ -62,7 +64,7 @@ def add_referral(app: Flask, world: World, **fields: Any) -> tuple[int, str]:
         fields.setdefault("sent_at", utcnow())
         referral = Referral(
             intake_id=template.intake_id,
-            program_id=template.program_id,
+            program_id=sibling_program(template.program_id),
             receiving_organization_id=template.receiving_organization_id,
             sending_organization_id=template.sending_organization_id,
             sent_by_id=template.sent_by_id,
@@ -112,7 +114,15 @@ def world(app, make_org, make_user, make_program, make_intake) -> World:
             sent_at=utcnow(),
             note=NOTE,
         )
-        db.session.add(referral)
+        # Consent covers the receiver, so the partner may see the referral it names.
+        consent = Consent(
+            intake_id=intake.id,
+            given_at=utcnow() - timedelta(days=1),
+            expires_at=utcnow() + timedelta(days=30),
+            recorded_by_id=sender.id,
+            organizations=[db.session.get(Organization, receiving.id)],
+        )
+        db.session.add_all([referral, consent])
         db.session.commit()
         ids = referral.id, referral.public_id
     return World(

@@ -18,7 +18,7 @@ from referrals.lifecycle import sweep as sweep_module
 from referrals.lifecycle.models import Notification, Referral, ReferralEvent
 from referrals.lifecycle.sweep import sweep
 from referrals.programs.models import Organization, Program
-from tests.conftest import login
+from tests.conftest import login, sibling_program
 
 HOURS = 24  # the program's promised response time: one overdue period
 
@@ -85,7 +85,7 @@ def add_referral(app, world, *, sent_at, status=ReferralStatus.REQUESTED, intake
     with app.app_context():
         referral = Referral(
             intake_id=(intake or world.intake).id,
-            program_id=world.program.id,
+            program_id=sibling_program(world.program.id),
             receiving_organization_id=world.receiver.id,
             sending_organization_id=world.sender.id,
             sent_by_id=world.caseworker.id,

@@ -5,23 +5,22 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from referrals.auth.models import User
+from referrals.db_types import utcnow
 from referrals.enums import ReferralStatus
 from referrals.extensions import db
 from referrals.intake.models import Intake
 from referrals.lifecycle.models import Referral
+from referrals.lifecycle.queries import received_by, sent_by
 
 
-def referral_counts_by_status(
-    *, received_by: int | None = None, sent_by: int | None = None
-) -> dict[ReferralStatus, int]:
-    """Referrals per status, for one receiving or one sending organization (one query)."""
-    stmt = sa.select(Referral.status, sa.func.count()).group_by(Referral.status)
-    if received_by is not None:
-        stmt = stmt.where(Referral.receiving_organization_id == received_by)
-    if sent_by is not None:
-        stmt = stmt.where(Referral.sending_organization_id == sent_by)
-    if received_by is None and sent_by is None:
-        raise ValueError("counts must be scoped to an organization")
+def referral_counts_by_status(user: User, *, side: str) -> dict[ReferralStatus, int]:
+    """Referrals per status that the user may see, received or sent (one query).
+
+    The same rules as the lists: a receiver never counts drafts or referrals no consent
+    covers any more, so a count never reveals a record its page would answer 404 for.
+    """
+    scope = received_by(user, utcnow()) if side == "received" else sent_by(user)
+    stmt = sa.select(Referral.status, sa.func.count()).where(scope).group_by(Referral.status)
     return {status: count for status, count in db.session.execute(stmt)}
 
 

@@ -23,12 +23,12 @@ def home() -> ResponseReturnValue:
     if user.role == Role.ADMIN:
         return render_template("home/admin.html")
     if user.role == Role.PARTNER:
-        counts = queries.referral_counts_by_status(received_by=user.organization_id)
+        counts = queries.referral_counts_by_status(user, side="received")
         return render_template("home/partner.html", counts=counts, statuses=ReferralStatus)
-    sent = queries.referral_counts_by_status(sent_by=user.organization_id)
+    sent = queries.referral_counts_by_status(user, side="sent")
     template = "home/supervisor.html" if user.role == Role.SUPERVISOR else "home/caseworker.html"
     received = (
-        queries.referral_counts_by_status(received_by=user.organization_id)
+        queries.referral_counts_by_status(user, side="received")
         if user.role == Role.SUPERVISOR
         else {}
     )

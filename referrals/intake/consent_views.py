@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
 from referrals.access import staff
+from referrals.audit import services as audit
 from referrals.db_types import utcnow
 from referrals.extensions import db
 from referrals.intake import queries, services
 from referrals.intake.forms import ConfirmForm, ConsentForm
 from referrals.intake.models import Intake
 from referrals.intake.views import bp
+from referrals.lifecycle.services import ReferralConflict
 
 
 def _consent_form(intake: Intake) -> ConsentForm:
@@ -35,6 +37,16 @@ def consent(client_code: str) -> ResponseReturnValue:
     """Record written consent covering chosen organizations; see the consent history."""
     user = staff()
     intake = queries.get_intake_for(user, client_code)
+    if request.method == "GET":
+        audit.record(
+            "intake.viewed",
+            actor=user,
+            object_type="intake",
+            object_id=intake.id,
+            detail={"page": "consent"},
+        )
+        db.session.commit()
+        intake = queries.get_intake_for(user, client_code)
     form = _consent_form(intake)
     if form.validate_on_submit():
         # The consent lasts to the end of the chosen day (UTC).
@@ -83,6 +95,16 @@ def revoke_consent(client_code: str, consent_id: int) -> ResponseReturnValue:
         except services.IntakeError as error:
             db.session.rollback()
             flash(str(error), "warning")
+        except ReferralConflict:
+            # A partner acted on one of the referrals this cancels at the same moment.
+            db.session.rollback()
+            flash(
+                _(
+                    "A referral changed while consent was being revoked; nothing was "
+                    "changed. Please revoke again."
+                ),
+                "warning",
+            )
         else:
             db.session.commit()
             flash(_("Consent revoked."), "success")

@@ -156,7 +156,8 @@ def record_consent(
     _default, latest = consent_expiry_bounds(now)
     if expires_at <= now:
         raise IntakeError(_("The expiry must be in the future."))
-    if expires_at > latest:
+    # Consent runs to the end of its last day, so the limit is a day, not an instant.
+    if expires_at.date() > latest.date():
         raise IntakeError(
             _(
                 "Consent can last at most %(days)d days.",

@@ -98,6 +98,15 @@ def edit(client_code: str) -> ResponseReturnValue:
     form = IntakeForm(obj=intake if request.method == "GET" else None)
     if request.method == "GET":
         _fill(form, intake)
+        # The edit form shows the note and indicators: that is a view too.
+        audit.record(
+            "intake.viewed",
+            actor=user,
+            object_type="intake",
+            object_id=intake.id,
+            detail={"page": "edit"},
+        )
+        db.session.commit()
     if form.validate_on_submit():
         try:
             services.update_intake(intake, by=user, fields=_fields(form))

@@ -29,9 +29,15 @@ class ActionForm(FlaskForm):
     def for_transition(self, transition: Transition) -> ActionForm:
         """Offer the reasons this transition takes (none for most)."""
         if transition.reasons is not None:
+            from referrals.lifecycle.services import SYSTEM_CANCEL_REASONS
+
             self.reason.choices = [
                 SelectChoice("", _l("Choose a reason")),
-                *transition.reasons.choices(),
+                *(
+                    choice
+                    for choice in transition.reasons.choices()
+                    if choice.value not in SYSTEM_CANCEL_REASONS
+                ),
             ]
         return self
 

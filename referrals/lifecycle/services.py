@@ -47,6 +47,10 @@ class ReferralConflict(Exception):
 
 
 PENDING = frozenset({ReferralStatus.DRAFT, *OPEN_STATUSES})
+# Recorded only by the system (consent ended, nobody answered), never chosen by a person.
+SYSTEM_CANCEL_REASONS = frozenset(
+    {CancelReason.CONSENT_REVOKED, CancelReason.CONSENT_EXPIRED, CancelReason.UNANSWERED}
+)
 
 
 def may_act(user: User, referral: Referral, side: Side) -> bool:
@@ -163,6 +167,8 @@ def _reason_code(transition: Transition, reason: str | None, note: str) -> str |
         code = transition.reasons(reason)
     except ValueError:
         raise ReferralError(_("Choose a reason from the list.")) from None
+    if code in SYSTEM_CANCEL_REASONS:
+        raise ReferralError(_("Choose a reason from the list."))
     if code.value == "other" and not note:
         raise ReferralError(_("Say in the note why, when the reason is “other”."))
     return code.value
@@ -248,7 +254,10 @@ def _send(
     referral: Referral, *, now: datetime, code: str | None, note: str, priority: Priority | None
 ) -> None:
     program = referral.program
-    if program.status != ProgramStatus.ACTIVE:
+    receiver = referral.receiving_organization
+    if not referral.intake.is_open:
+        raise ReferralError(_("This intake is closed. Reopen it before sending a referral."))
+    if program.status != ProgramStatus.ACTIVE or not receiver.active or not receiver.receives:
         raise ReferralError(_("This program is not accepting referrals now."))
     if not consent_covers(referral.intake_id, referral.receiving_organization_id, now):
         raise ConsentRequired(

@@ -148,7 +148,7 @@ def act(public_id: str, action: str) -> ResponseReturnValue:
             errors={action: _("Tick the box to confirm: this cannot be undone.")},
         )
     version = str(form.version.data or "")
-    if not version.isdigit():
+    if not (version.isascii() and version.isdigit() and len(version) <= 9):
         abort(400)
     try:
         services.act(

@@ -8,9 +8,11 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from referrals.auth.models import User
+from referrals.db_types import utcnow
 from referrals.enums import NotificationKind, ReferralStatus
 from referrals.extensions import db
 from referrals.lifecycle.models import Notification, Referral
+from referrals.lifecycle.queries import received_by, sent_by
 from referrals.pagination import older_than, split_page
 
 
@@ -31,14 +33,11 @@ class NotificationPage:
 
 
 def _visible_referral(user: User) -> sa.ColumnElement[bool]:
-    # A notification keeps pointing at its referral; the referral itself stays visible only
-    # while the user's organization is still one of its two sides.
+    # A notification keeps pointing at its referral; the referral itself is shown only while
+    # the referral page would show it (same rules: no drafts, consent still covering).
     return sa.and_(
         Referral.id == Notification.referral_id,
-        sa.or_(
-            Referral.sending_organization_id == user.organization_id,
-            Referral.receiving_organization_id == user.organization_id,
-        ),
+        sa.or_(sent_by(user), received_by(user, utcnow())),
     )
 
 
