@@ -93,6 +93,19 @@ class Targets:
 # endpoint -> (rule for GET/POST, URL builder)
 EXPECTED: dict[str, tuple[Callable[[Role, bool], str], Callable[[Targets], str]]] = {
     "dashboard.home": (everyone, lambda t: "/"),
+    # Dashboards: everyone's own figures but admins'; the coalition view for supervisors.
+    "dashboard.dashboard": (
+        lambda role, same_org: "403" if role == Role.ADMIN else "ok",
+        lambda t: "/dashboard",
+    ),
+    "dashboard.export": (
+        lambda role, same_org: "403" if role == Role.ADMIN else "ok",
+        lambda t: "/dashboard/export.csv",
+    ),
+    "dashboard.coalition": (
+        lambda role, same_org: "ok" if role == Role.SUPERVISOR else "403",
+        lambda t: "/dashboard/coalition",
+    ),
     "auth.change_password": (everyone, lambda t: "/account/password"),
     "auth.logout": (everyone, lambda t: "/logout"),
     "admin.index": (admin_only, lambda t: "/admin/"),
@@ -187,23 +200,38 @@ def world(app: Flask, make_org, make_user, make_program, make_intake):
         with app.app_context():
             now = datetime.now(UTC)
             consent = Consent(
-                intake_id=intake.id, given_at=now, expires_at=now + timedelta(days=9),
-                recorded_by_id=caseworker.id, organizations=[db.session.get(Organization, org.id)],
+                intake_id=intake.id,
+                given_at=now,
+                expires_at=now + timedelta(days=9),
+                recorded_by_id=caseworker.id,
+                organizations=[db.session.get(Organization, org.id)],
             )
             referral = Referral(
-                intake_id=intake.id, program_id=program.id, receiving_organization_id=org.id,
-                sending_organization_id=org.id, sent_by_id=caseworker.id,
-                status=ReferralStatus.REQUESTED, sent_at=now,
+                intake_id=intake.id,
+                program_id=program.id,
+                receiving_organization_id=org.id,
+                sending_organization_id=org.id,
+                sent_by_id=caseworker.id,
+                status=ReferralStatus.REQUESTED,
+                sent_at=now,
                 response_due_at=now + timedelta(hours=72),
             )
             db.session.add_all([consent, referral])
             db.session.flush()
-            notification = Notification(recipient_id=member.id, referral_id=referral.id,
-                                        kind=NotificationKind.NEW_REFERRAL)
+            notification = Notification(
+                recipient_id=member.id, referral_id=referral.id, kind=NotificationKind.NEW_REFERRAL
+            )
             db.session.add(notification)
             db.session.commit()
-            return Targets(org.id, member.id, program.id, intake.client_code, consent.id,
-                           referral.public_id, notification.id)
+            return Targets(
+                org.id,
+                member.id,
+                program.id,
+                intake.client_code,
+                consent.id,
+                referral.public_id,
+                notification.id,
+            )
 
     return build("Own"), build("Other")
 

@@ -1,0 +1,173 @@
+"""The dashboard: the viewer's own figures, the coalition's suppressed ones, and the CSV."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from flask import abort, current_app, render_template, request
+from flask.typing import ResponseReturnValue
+
+from referrals.access import role_required, staff
+from referrals.audit import services as audit
+from referrals.auth.models import User
+from referrals.dashboard import csv_export, stats
+from referrals.dashboard.chart import trend_svg
+from referrals.dashboard.suppression import SuppressedTable, suppress_table
+from referrals.dashboard.views import bp
+from referrals.db_types import utcnow
+from referrals.enums import DeclineReason, OutcomeCode, ReferralStatus, Role
+from referrals.extensions import db
+from referrals.lifecycle.queries import can_use_inbox, can_use_sent_list
+
+DEFAULT_DAYS = 90
+MIN_YEAR, MAX_YEAR = 2000, 2999
+VIEWERS = (Role.CASEWORKER, Role.PARTNER, Role.SUPERVISOR)
+
+
+def _date_arg(name: str, default: date) -> date:
+    try:
+        value = date.fromisoformat(request.args.get(name, ""))
+    except ValueError:
+        return default  # absent or malformed: the default window
+    # Far-off years would overflow the date arithmetic of the window and the trend.
+    return value if MIN_YEAR <= value.year <= MAX_YEAR else default
+
+
+def _id_arg(name: str) -> int | None:
+    value = request.args.get(name, "")
+    # isascii: "²".isdigit() is true but int("²") fails.
+    return int(value) if value.isascii() and value.isdigit() and int(value) < 2**31 else None
+
+
+def filters_from_request(now: datetime) -> stats.Filters:
+    """The GET form's filters; anything unreadable falls back to the last 90 days, no filter."""
+    end = _date_arg("to", now.date())
+    return stats.Filters(
+        start=_date_arg("from", end - timedelta(days=DEFAULT_DAYS)),
+        end=end,
+        program_id=_id_arg("program"),
+        partner_id=_id_arg("partner"),
+    )
+
+
+@dataclass
+class Dashboard:
+    """Everything the page and the export show, from a fixed number of statements."""
+
+    breakdown: stats.Breakdown
+    timings: list[stats.Timing]
+    overdue: list
+    capacity: list
+    trend: list[stats.Week]
+
+
+def collect(user: User, filters: stats.Filters, now: datetime) -> Dashboard:
+    scope = stats.scope_for(user, now)
+    return Dashboard(
+        breakdown=stats.breakdown(scope, filters),
+        timings=stats.response_times(scope, filters),
+        overdue=stats.overdue(scope, filters, now),
+        capacity=stats.capacity_board(user, scope, filters),
+        trend=stats.weekly_trend(scope, filters),
+    )
+
+
+@bp.route("/dashboard")
+@role_required(*VIEWERS)
+def dashboard() -> ResponseReturnValue:
+    """Figures for the viewer's own work or organization, with filters."""
+    user = staff()
+    now = utcnow()
+    filters = filters_from_request(now)
+    programs, partners = stats.filter_choices()
+    return render_template(
+        "dashboard/index.html",
+        data=collect(user, filters, now),
+        filters=filters,
+        programs=programs,
+        partners=partners,
+        statuses=[s for s in ReferralStatus if s != ReferralStatus.DRAFT],
+        sent_list=can_use_sent_list(user) and user.role != Role.PARTNER,
+        inbox_list=can_use_inbox(user) and user.role != Role.CASEWORKER,
+        trend_svg=trend_svg,
+        now=now,
+    )
+
+
+def coalition_tables(filters: stats.Filters) -> dict[str, SuppressedTable]:
+    """Partner x status, decline reason and outcome, each with small counts suppressed."""
+    counts = stats.coalition_counts(filters)
+    k = current_app.config["SUPPRESSION_THRESHOLD"]
+    return {
+        "status": suppress_table(
+            counts.by_status,
+            row_labels=counts.partners,
+            column_labels=[s.value for s in stats.COALITION_STATUSES],
+            k=k,
+        ),
+        "decline_reason": suppress_table(
+            counts.declines,
+            row_labels=counts.partners,
+            column_labels=[r.value for r in DeclineReason],
+            k=k,
+        ),
+        "outcome": suppress_table(
+            counts.outcomes,
+            row_labels=counts.partners,
+            column_labels=[o.value for o in OutcomeCode],
+            k=k,
+        ),
+    }
+
+
+@bp.route("/dashboard/coalition")
+@role_required(Role.SUPERVISOR)
+def coalition() -> ResponseReturnValue:
+    """Coalition-wide aggregates, small counts suppressed; no record-level data."""
+    now = utcnow()
+    filters = filters_from_request(now)
+    programs, partners = stats.filter_choices()
+    return render_template(
+        "dashboard/coalition.html",
+        tables=coalition_tables(filters),
+        filters=filters,
+        programs=programs,
+        partners=partners,
+        labels={
+            "status": {s.value: s.label for s in ReferralStatus},
+            "decline_reason": {r.value: r.label for r in DeclineReason},
+            "outcome": {o.value: o.label for o in OutcomeCode},
+        },
+    )
+
+
+@bp.route("/dashboard/export.csv")
+@role_required(*VIEWERS)
+def export() -> ResponseReturnValue:
+    """The filtered figures as CSV (and a supervisor's referral list); always audited."""
+    user = staff()
+    now = utcnow()
+    filters = filters_from_request(now)
+    coalition_scope = request.args.get("scope") == "coalition" and user.role == Role.SUPERVISOR
+    if request.args.get("scope") == "coalition" and not coalition_scope:
+        abort(403)
+    if coalition_scope:
+        rows = csv_export.coalition_rows(coalition_tables(filters))
+        body = csv_export.render(csv_export.LONG_HEADER, rows)
+        name = "coalition"
+    else:
+        rows = csv_export.dashboard_rows(collect(user, filters, now))
+        body = csv_export.render(csv_export.LONG_HEADER, rows)
+        name = "dashboard"
+        if user.role == Role.SUPERVISOR:
+            records = stats.referral_list(stats.scope_for(user, now), filters)
+            body += "\r\n" + csv_export.render(csv_export.REFERRAL_HEADER, records)[1:]
+            rows = [*rows, *records]
+    audit.record(
+        "dashboard.exported",
+        actor=user,
+        detail={"filters": {**filters.codes(), "scope": name}, "rows": len(rows)},
+    )
+    db.session.commit()
+    return csv_export.attachment(body, f"{name}-{filters.start}-{filters.end}.csv")
