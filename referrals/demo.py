@@ -319,6 +319,8 @@ class _Seeder:
                 kind=spec.kind,
                 created_at=self.ago(spec.created_hours_ago),
                 read_at=None if spec.read_hours_ago is None else self.ago(spec.read_hours_ago),
+                # Invented history: the first sweep must not e-mail it to the demo accounts.
+                emailed_at=self.ago(spec.created_hours_ago),
             ),
         )
 
