@@ -50,6 +50,9 @@ class Referral(Model):
             "id",
         ),
         sa.Index("ix_referrals_status_response_due_at", "status", "response_due_at"),
+        # The dashboard: one organization's referrals sent in a date range (either side).
+        sa.Index("ix_referrals_sending_org_sent_at", "sending_organization_id", "sent_at"),
+        sa.Index("ix_referrals_receiving_org_sent_at", "receiving_organization_id", "sent_at"),
         # One draft or open referral per intake and program, even when two clicks race.
         sa.Index(
             "uq_referrals_pending_intake_program",
