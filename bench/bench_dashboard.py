@@ -126,20 +126,6 @@ def run() -> dict[str, float]:
         "dashboard_1m_pg_queries": float(statements),
     }
 
-    # The same with PostgreSQL's JIT compiler off for the session: the dashboard's aggregates
-    # cost enough to trigger it, and compiling takes longer than running them.
-    def jit_off(dbapi_connection: Any, _record: object) -> None:
-        with dbapi_connection.cursor() as cursor:
-            cursor.execute("SET jit = off")
-        dbapi_connection.commit()
-
-    engine.dispose()
-    sa.event.listen(engine, "connect", jit_off)
-    try:
-        figures["dashboard_1m_pg_jit_off_ms"] = _median_ms(client)
-    finally:
-        sa.event.remove(engine, "connect", jit_off)
-        engine.dispose()
     return figures
 
 
