@@ -22,6 +22,9 @@ from wtforms.validators import URL, DataRequired, Email, InputRequired, Length, 
 from wtforms.validators import Optional as Blank
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
+from referrals.admin.org_services import ORGANIZATION_FIELDS
+from referrals.admin.program_services import PROGRAM_FIELDS
+from referrals.admin.user_services import USER_FIELDS
 from referrals.enums import Gender, ProgramStatus, Role, ServiceType
 
 _AGE = _l("Give an age from 0 to 120, or leave blank.")
@@ -66,16 +69,7 @@ class ConfirmForm(FlaskForm):
 
 
 class OrganizationForm(FlaskForm):
-    FIELDS = (
-        "name",
-        "slug",
-        "description",
-        "phone",
-        "website",
-        "refers",
-        "receives",
-        "require_mfa",
-    )
+    FIELDS = tuple(sorted(ORGANIZATION_FIELDS))
 
     name = StringField(_l("Name"), filters=[_strip], validators=[DataRequired(), Length(max=200)])
     slug = StringField(
@@ -103,27 +97,8 @@ class OrganizationForm(FlaskForm):
 
 class ProgramForm(FlaskForm):
     # Form field names match the service's keyword arguments, so a refusal lands on its field.
-    FIELDS = (
-        "organization_id",
-        "name",
-        "description",
-        "service_types",
-        "min_age",
-        "max_age",
-        "genders_served",
-        "languages",
-        "counties_served",
-        "eligibility_description",
-        "capacity_available",
-        "capacity_maximum",
-        "capacity_unit",
-        "waitlist_accepted",
-        "length_of_stay_days",
-        "response_time_hours",
-        "application_process",
-        "required_documents",
-        "status",
-    )
+    # The confidential location has a write-only field of its own (new_confidential_location).
+    FIELDS = tuple(sorted(PROGRAM_FIELDS - {"confidential_location"}))
 
     organization_id = SelectField(_l("Organization"), coerce=int, validators=[InputRequired()])
     name = StringField(_l("Name"), filters=[_strip], validators=[DataRequired(), Length(max=200)])
@@ -185,7 +160,7 @@ class ProgramForm(FlaskForm):
 
 
 class UserForm(FlaskForm):
-    FIELDS = ("email", "display_name", "role", "organization_id")
+    FIELDS = tuple(sorted(USER_FIELDS))
 
     email = EmailField(
         _l("E-mail"), filters=[_strip], validators=[DataRequired(), Email(), Length(max=254)]
