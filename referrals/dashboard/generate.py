@@ -471,18 +471,14 @@ class _Generator:
 # --- writers -------------------------------------------------------------------------------
 
 
-class _CopyWriter:
-    """PostgreSQL: stream each table through ``COPY ... FROM STDIN`` in batches."""
+class _BatchWriter:
+    """Rows collected per table and written in batches, parents before children."""
 
-    def __init__(self, tables: dict[str, tuple[str, Sequence[str]]]) -> None:
+    def __init__(self, tables: dict[str, tuple[Any, Sequence[str]]]) -> None:
         self.tables = tables
         self.rows: dict[str, list[tuple[Any, ...]]] = {kind: [] for kind in tables}
-        connection = db.session.connection()
-        self.cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
 
     def add(self, kind: str, row: tuple[Any, ...]) -> None:
-        if kind == "intake":  # JSON lists go in as their text
-            row = tuple(json.dumps(v) if isinstance(v, list) else v for v in row)
         self.rows[kind].append(row)
         if len(self.rows[kind]) >= BATCH:
             self.flush(kind)
@@ -496,44 +492,37 @@ class _CopyWriter:
                 break
             self.flush(parent)
         table, columns = self.tables[kind]
-        with self.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-            write = copy.write_row
-            for row in self.rows[kind]:
-                write(row)
+        self.write(table, columns, self.rows[kind])
         self.rows[kind] = []
 
     def close(self) -> None:
         for kind in self.tables:
             self.flush(kind)
 
+    def write(self, table: Any, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+        raise NotImplementedError
 
-class _InsertWriter:
+
+class _CopyWriter(_BatchWriter):
+    """PostgreSQL: stream each table through ``COPY ... FROM STDIN``."""
+
+    def __init__(self, tables: dict[str, tuple[Any, Sequence[str]]]) -> None:
+        super().__init__(tables)
+        connection = db.session.connection()
+        self.cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+
+    def write(self, table: Any, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+        with self.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                # JSON lists go in as their text.
+                copy.write_row(tuple(json.dumps(v) if isinstance(v, list) else v for v in row))
+
+
+class _InsertWriter(_BatchWriter):
     """Other databases: batched Core ``INSERT`` statements."""
 
-    def __init__(self, tables: dict[str, tuple[sa.Table, Sequence[str]]]) -> None:
-        self.tables = tables
-        self.rows: dict[str, list[dict[str, Any]]] = {kind: [] for kind in tables}
-
-    def add(self, kind: str, row: tuple[Any, ...]) -> None:
-        _table, columns = self.tables[kind]
-        self.rows[kind].append(dict(zip(columns, row, strict=True)))
-        if len(self.rows[kind]) >= BATCH:
-            self.flush(kind)
-
-    def flush(self, kind: str) -> None:
-        if not self.rows[kind]:
-            return
-        for parent in self.tables:
-            if parent == kind:
-                break
-            self.flush(parent)
-        table, _columns = self.tables[kind]
-        db.session.execute(sa.insert(table), self.rows[kind])
-        self.rows[kind] = []
-
-    def close(self) -> None:
-        for kind in self.tables:
-            self.flush(kind)
+    def write(self, table: Any, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+        db.session.execute(sa.insert(table), [dict(zip(columns, row, strict=True)) for row in rows])
 
 
 def generate(
@@ -554,7 +543,7 @@ def generate(
     try:
         generator.directory()
         if dialect == "postgresql":
-            writer: _CopyWriter | _InsertWriter = _CopyWriter(
+            writer: _BatchWriter = _CopyWriter(
                 {
                     "intake": ("intakes", INTAKE_COLUMNS),
                     "consent": ("consents", CONSENT_COLUMNS),
