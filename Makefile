@@ -46,6 +46,7 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit -q -r referrals -ll
 
 format: install
 	$(BIN)/ruff format .

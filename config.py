@@ -54,8 +54,29 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", False)
-    REMEMBER_COOKIE_DURATION = 0  # no remember-me: a shared office computer must not stay in
-    PERMANENT_SESSION_LIFETIME = _env_int("SESSION_IDLE_MINUTES", 15) * 60
+    # Strict-Transport-Security: only where every address of the site is served over https.
+    HSTS_ENABLED = _env_bool("HSTS_ENABLED", False)
+    # No remember-me and no permanent cookie: the session cookie dies with the browser, and
+    # the server-side session row (referrals/auth/sessions.py) enforces both timeouts.
+    SESSION_IDLE_MINUTES = _env_int("SESSION_IDLE_MINUTES", 15)
+    SESSION_ABSOLUTE_HOURS = _env_int("SESSION_ABSOLUTE_HOURS", 12)
+    # Flask also refuses a signed session cookie older than this.
+    PERMANENT_SESSION_LIFETIME = SESSION_ABSOLUTE_HOURS * 3600
+    # The warning that offers to extend the session shows this long before the idle timeout.
+    SESSION_WARNING_SECONDS = _env_int("SESSION_WARNING_SECONDS", 120)
+
+    # Sign-in throttling: per e-mail address in the database (holds across workers) ...
+    LOGIN_LOCKOUT_THRESHOLD = _env_int("LOGIN_LOCKOUT_THRESHOLD", 5)
+    LOGIN_LOCKOUT_WINDOW_MINUTES = _env_int("LOGIN_LOCKOUT_WINDOW_MINUTES", 15)
+    LOGIN_LOCKOUT_MINUTES = _env_int("LOGIN_LOCKOUT_MINUTES", 15)
+    # ... and per client address (Flask-Limiter). memory:// is per process; use
+    # redis://host:6379 in production so every worker shares the count.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "30 per minute;300 per hour")
+    # Two-step sign-in: the issuer name shown in authenticator apps.
+    TOTP_ISSUER = os.environ.get("TOTP_ISSUER", "KC Coalition Referrals")
 
     # Forms and uploads
     WTF_CSRF_ENABLED = True
@@ -86,6 +107,8 @@ class Config:
     SUPPRESSION_THRESHOLD = _env_int("SUPPRESSION_THRESHOLD", 5)
     # Cancel requested referrals nobody answered after this many days (0: never).
     REFERRAL_EXPIRE_DAYS = _env_int("REFERRAL_EXPIRE_DAYS", 0)
+    # `flask purge` blanks the free text of intakes closed longer ago than this.
+    RETENTION_DAYS = _env_int("RETENTION_DAYS", 730)
 
     # E-mail (no client details ever go into a message)
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
@@ -113,6 +136,7 @@ class ProductionConfig(Config):
 
     ENV_NAME = "production"
     SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", True)
+    HSTS_ENABLED = _env_bool("HSTS_ENABLED", True)
     PREFERRED_URL_SCHEME = "https"
 
     @classmethod
@@ -141,6 +165,9 @@ class TestingConfig(Config):
     SECRET_KEY = "testing-secret-key"  # noqa: S105
     AUDIT_HMAC_KEY = "testing-audit-key"
     SQLALCHEMY_DATABASE_URI = "sqlite://"
+    # Tests sign in hundreds of times a minute from one address; tests/test_throttling.py
+    # turns the limiter on where it is the subject.
+    RATELIMIT_ENABLED = False
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 8
     ARGON2_PARALLELISM = 1

@@ -25,10 +25,12 @@ def create_app(config: type | None = None, **overrides: Any) -> Flask:
         register_cli,
         register_error_handlers,
         register_extensions,
+        register_security_headers,
         register_template_helpers,
     )
 
     register_extensions(app)
+    register_security_headers(app)
     register_blueprints(app)
     register_error_handlers(app)
     register_template_helpers(app)

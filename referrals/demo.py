@@ -11,6 +11,7 @@ from flask.cli import with_appcontext
 
 from referrals import demo_data as data
 from referrals.audit import services as audit
+from referrals.auth.mfa import MFA_REQUIRED_ROLES
 from referrals.auth.models import User
 from referrals.auth.passwords import hash_password
 from referrals.db_types import new_client_code, utcnow
@@ -22,6 +23,9 @@ from referrals.programs.models import Organization, Program
 
 # Published on purpose (printed by `make run`): it only ever opens invented demo accounts.
 DEMO_PASSWORD = "demo-coalition-2026"  # noqa: S105
+# Supervisors and admins must use two-step sign-in; the demo ones share this published key
+# (add it to any authenticator app; the sign-in page of a demo account also shows the code).
+DEMO_TOTP_SECRET = "DEMOCOALITIONKCMODEMOKEY"  # noqa: S105
 _ORG_NAMES = {org.slug: org.name for org in data.ORGANIZATIONS}
 DEMO_LOGINS: list[tuple[str, Role, str]] = [
     (user.email, user.role, _ORG_NAMES[user.organization]) for user in data.USERS
@@ -203,6 +207,9 @@ class _Seeder:
             is_demo=True,
             created_at=self.ago(60 * data.DAY),
         )
+        if spec.role in MFA_REQUIRED_ROLES:
+            user.totp_secret = DEMO_TOTP_SECRET
+            user.mfa_enrolled_at = self.ago(60 * data.DAY)
         self._add("users", user)
         self.users[spec.email] = user
 
@@ -373,6 +380,10 @@ def seed_demo(force: bool) -> None:
     else:
         click.echo("The demo data is already present; nothing was changed.")
     click.echo(f"Demo sign-ins (every account's password is {DEMO_PASSWORD}):")
+    click.echo(
+        f"  supervisors and admins also need a code: authenticator key {DEMO_TOTP_SECRET}"
+        " (the code is shown on a demo account's second sign-in step)"
+    )
     for email, role, org_name in DEMO_LOGINS:
         click.echo(f"  {email:<32} {role.value:<11} {org_name}")
     click.echo("These accounts and records are invented: never enter real client data here.")

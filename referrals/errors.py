@@ -6,7 +6,8 @@ from flask import Flask, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.datastructures import FileStorage, ImmutableMultiDict
+from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
 
 from referrals.extensions import db
 
@@ -18,7 +19,7 @@ def _messages() -> dict[int, str]:
         404: _("There is nothing here, or it is not shared with your organization."),
         405: _("This address does not accept that kind of request."),
         409: _("This record changed while you were working on it. Reload and try again."),
-        413: _("What you sent is too large."),
+        413: _("What you sent is too large, so nothing was saved. Shorten it and try again."),
         429: _("Too many attempts. Please wait a moment and try again."),
         500: _("Something went wrong on our side. Nothing was saved; please try again."),
     }
@@ -48,6 +49,15 @@ def register(app: Flask) -> None:
         return render_error(
             400, _("The form expired or was sent from elsewhere. Reload the page and try again.")
         )
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def too_large(error: RequestEntityTooLarge) -> ResponseReturnValue:
+        # The body was refused unread, and reading the form again raises again: whatever
+        # reads it while the page renders (the sign-out form in the navigation) must find it
+        # empty, or a signed-in user's oversize post would end in a 500.
+        request.form = ImmutableMultiDict[str, str]()
+        request.files = ImmutableMultiDict[str, FileStorage]()
+        return render_error(413)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> ResponseReturnValue:

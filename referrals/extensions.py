@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING
 
 from flask_babel import Babel
 from flask_bootstrap import Bootstrap5
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_mail import Mail
 from flask_migrate import Migrate
@@ -37,6 +39,9 @@ csrf = CSRFProtect()
 babel = Babel()
 bootstrap = Bootstrap5()
 mail = Mail()
+# Per client address (behind the proxy, ProxyFix supplies the real address). Limits are
+# declared on the routes; storage comes from RATELIMIT_STORAGE_URI.
+limiter = Limiter(key_func=get_remote_address)
 
 # Flask-SQLAlchemy builds db.Model at run time; type checkers see the typed base instead.
 if TYPE_CHECKING:

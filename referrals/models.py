@@ -1,7 +1,7 @@
 """Import every model so that ``db.metadata`` knows all tables (for Alembic and tests)."""
 
 from referrals.audit.models import AuditEvent
-from referrals.auth.models import User
+from referrals.auth.models import LoginThrottle, RecoveryCode, User, UserSession
 from referrals.intake.models import Consent, Intake, consent_organizations
 from referrals.lifecycle.models import Notification, Referral, ReferralEvent
 from referrals.programs.models import Organization, Program
@@ -10,11 +10,14 @@ __all__ = [
     "AuditEvent",
     "Consent",
     "Intake",
+    "LoginThrottle",
     "Notification",
     "Organization",
     "Program",
+    "RecoveryCode",
     "Referral",
     "ReferralEvent",
     "User",
+    "UserSession",
     "consent_organizations",
 ]

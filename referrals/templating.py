@@ -7,12 +7,13 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, g, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
-from referrals.auth.forms import LogoutForm
+from referrals.auth.forms import ExtendSessionForm, LogoutForm
+from referrals.auth.sessions import seconds_left
 from referrals.db_types import utcnow
 from referrals.enums import Gender, Indicator, Role, ServiceType
 from referrals.extensions import db
@@ -32,9 +33,21 @@ def template_context() -> dict[str, Any]:
     return {
         "Role": Role,
         "hotlines": HOTLINES,
-        "logout_form": LogoutForm() if authenticated else None,
+        "logout_form": LogoutForm(formdata=None) if authenticated else None,
         "demo_mode": demo_data_present(),
         "unread_notifications": unread_notifications() if authenticated else 0,
+        **session_warning_context(authenticated),
+    }
+
+
+def session_warning_context(authenticated: bool) -> dict[str, Any]:
+    """What the idle-timeout warning in base.html needs: seconds left and its form."""
+    row = g.get("user_session") if authenticated else None
+    if row is None:
+        return {"session_seconds_left": None, "extend_session_form": None}
+    return {
+        "session_seconds_left": seconds_left(row),
+        "extend_session_form": ExtendSessionForm(formdata=None, next=request.full_path),
     }
 
 

@@ -6,13 +6,23 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, Map
 
-from referrals.extensions import babel, bootstrap, csrf, db, login_manager, mail, migrate
+from referrals.extensions import (
+    babel,
+    bootstrap,
+    csrf,
+    db,
+    limiter,
+    login_manager,
+    mail,
+    migrate,
+)
 
 
 def register_extensions(app: Flask) -> None:
     """Bind every extension to the app and import the models so the metadata is complete."""
     from referrals import models  # noqa: F401  (registers every table)
     from referrals.auth.loader import load_user
+    from referrals.auth.views import signed_out
 
     if str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("postgresql"):
         # PostgreSQL's JIT compiles a plan for ~1 s when estimates look big (dashboard
@@ -28,11 +38,13 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app)
     bootstrap.init_app(app)
     mail.init_app(app)
+    limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
     login_manager.user_loader(load_user)
+    login_manager.unauthorized_handler(signed_out)
     hops = int(app.config.get("TRUSTED_PROXIES") or 0)
     if hops:
         # Behind the TLS proxy: take the client address and scheme from its headers only.
@@ -51,6 +63,7 @@ def register_blueprints(app: Flask) -> None:
     """One blueprint per area (ids in URLs bounded to what the database can hold)."""
     app.url_map.converters["int"] = DatabaseIdConverter
     from referrals.admin.views import bp as admin_bp
+    from referrals.audit.views import bp as audit_bp
     from referrals.auth.views import bp as auth_bp
     from referrals.dashboard.views import bp as dashboard_bp
     from referrals.intake.views import bp as intake_bp
@@ -66,13 +79,24 @@ def register_blueprints(app: Flask) -> None:
         intake_bp,
         lifecycle_bp,
         notifications_bp,
+        audit_bp,
     ):
         app.register_blueprint(blueprint)
 
 
 def register_error_handlers(app: Flask) -> None:
-    """Friendly pages for HTTP errors, never a traceback."""
+    """Friendly pages for HTTP errors, never a traceback (nor for text no column can store)."""
+    from referrals import input_guard
     from referrals.errors import register
+
+    register(app)
+    input_guard.register(app)
+
+
+def register_security_headers(app: Flask) -> None:
+    """Security headers on every response; registered first so it runs after every other
+    ``after_request`` and sees the headers they set."""
+    from referrals.security_headers import register
 
     register(app)
 

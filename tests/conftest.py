@@ -10,8 +10,11 @@ from __future__ import annotations
 import itertools
 import os
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlencode
 
+import pyotp
 import pytest
 import sqlalchemy as sa
 from flask import Flask
@@ -19,6 +22,7 @@ from flask.testing import FlaskClient
 
 from config import TestingConfig
 from referrals import create_app
+from referrals.auth.mfa import MFA_REQUIRED_ROLES
 from referrals.auth.models import User
 from referrals.auth.passwords import hash_password
 from referrals.enums import AgeBand, Gender, ProgramStatus, Role, Urgency
@@ -127,6 +131,11 @@ def make_user(app: Flask, make_org: Callable[..., Organization]) -> Callable[...
         fields.setdefault("email", f"{role.value}{n}@example.org")
         fields.setdefault("display_name", f"{role.label} {n}")
         password = fields.pop("password", PASSWORD)
+        # Supervisors and admins must use two-step sign-in: give them an enrolled key
+        # unless the test asks for one without (mfa=False).
+        if fields.pop("mfa", role in MFA_REQUIRED_ROLES):
+            fields.setdefault("totp_secret", pyotp.random_base32())
+            fields.setdefault("mfa_enrolled_at", datetime.now(UTC))
         with app.app_context():
             fields["password_hash"] = hash_password(password)
         return _persist(app, User(role=role, organization_id=organization.id, **fields))
@@ -192,9 +201,30 @@ def sibling_program(program_id: int) -> int:
     return copy.id
 
 
-def login(client: FlaskClient, user: User, password: str = PASSWORD) -> Any:
-    """Sign ``user`` in through the real form; returns the response."""
-    return client.post("/login", data={"email": user.email, "password": password})
+def login(client: FlaskClient, user: User, password: str = PASSWORD, **query: str) -> Any:
+    """Sign ``user`` in through the real forms (password, then any second step).
+
+    Returns the last response. Each TOTP code is accepted once, and tests sign one user in
+    many times a minute, so the helper forgets the last used step before answering; the
+    replay guard itself is tested in tests/test_mfa.py.
+    """
+    url = "/login" + (f"?{urlencode(query)}" if query else "")
+    response = client.post(url, data={"email": user.email, "password": password})
+    if response.status_code == 302 and response.headers["Location"].endswith("/login/verify"):
+        code = fresh_totp_code(client.application, user.id)
+        response = client.post("/login/verify", data={"code": code})
+    return response
+
+
+def fresh_totp_code(app: Flask, user_id: int) -> str:
+    """A code the user's key gives now, with the replay guard reset (see ``login``)."""
+    with app.app_context():
+        stored = db.session.get(User, user_id)
+        assert stored is not None
+        assert stored.totp_secret, "user has no two-step key"
+        stored.totp_last_step = None
+        db.session.commit()
+        return pyotp.TOTP(stored.totp_secret).now()
 
 
 @pytest.fixture

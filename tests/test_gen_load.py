@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import re
 
+import pyotp
 import sqlalchemy as sa
 
 from referrals.auth.models import User
 from referrals.auth.passwords import hash_password
+from referrals.db_types import utcnow
 from referrals.enums import ReferralStatus, Role
 from referrals.extensions import db
 from referrals.intake.models import Consent, Intake
 from referrals.lifecycle.models import Referral
 from referrals.programs.models import Organization, Program
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, login
 
 PUBLIC_ID = re.compile(r"[2-9A-HJKMNP-Z]{4}(-[2-9A-HJKMNP-Z]{4}){3}")
 
@@ -86,14 +88,15 @@ def test_gen_load_writes_consistent_referrals_and_a_dashboard_renders(app):
             organization=hub,
             password_hash=hash_password(PASSWORD),
             is_demo=True,
+            totp_secret=pyotp.random_base32(),
+            mfa_enrolled_at=utcnow(),
         )
         db.session.add(supervisor)
         db.session.commit()
+        db.session.refresh(supervisor)
+        db.session.expunge(supervisor)
     client = app.test_client()
-    response = client.post(
-        "/login", data={"email": "load-supervisor@example.org", "password": PASSWORD}
-    )
-    assert response.status_code == 302
+    assert login(client, supervisor).status_code == 302
     page = client.get("/dashboard?from=2000-01-01")
     assert page.status_code == 200
     assert "Load Test Partner" in page.get_data(as_text=True)

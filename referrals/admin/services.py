@@ -25,6 +25,7 @@ from referrals.admin.user_services import (
     create_user,
     deactivate_user,
     reset_password,
+    reset_two_step,
     update_user,
 )
 
@@ -42,6 +43,7 @@ __all__ = [
     "deactivate_program",
     "deactivate_user",
     "reset_password",
+    "reset_two_step",
     "update_organization",
     "update_program",
     "update_user",

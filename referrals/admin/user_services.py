@@ -18,9 +18,11 @@ from referrals.admin.common import (
     is_taken,
 )
 from referrals.audit import services as audit
+from referrals.auth import mfa, throttle
 from referrals.auth.models import User
 from referrals.auth.passwords import hash_password
 from referrals.auth.services import end_sessions
+from referrals.auth.sessions import EndReason
 from referrals.enums import Role
 from referrals.extensions import db
 from referrals.programs.models import Organization
@@ -124,7 +126,7 @@ def deactivate_user(user: User, *, by: User) -> None:
             _("You cannot deactivate your own account; ask another administrator.")
         )
     user.active = False
-    end_sessions(user)
+    end_sessions(user, EndReason.DEACTIVATED)
     db.session.flush()
     audit.record("admin.user.deactivated", actor=by, object_type="user", object_id=user.id)
 
@@ -142,9 +144,19 @@ def reset_password(user: User, *, by: User) -> str:
         raise SelfActionError(_("Change your own password on the Password page instead."))
     password = _one_time_password(user)
     # A forgotten password often follows a lockout; the reset is the way back in.
-    user.failed_logins = 0
-    user.locked_until = None
-    end_sessions(user)
+    throttle.clear(user.email)
+    end_sessions(user, EndReason.ENDED_BY_ADMIN)
     db.session.flush()
     audit.record("admin.user.password_reset", actor=by, object_type="user", object_id=user.id)
     return password
+
+
+def reset_two_step(user: User, *, by: User) -> None:
+    """Remove a lost authenticator and its recovery codes; the account enrols again at its
+    next sign-in (a required role cannot continue without it). Its sessions end."""
+    if user.id == by.id:
+        raise SelfActionError(_("Another administrator must reset your own two-step sign-in."))
+    mfa.disable(user)
+    end_sessions(user, EndReason.ENDED_BY_ADMIN)
+    db.session.flush()
+    audit.record("admin.user.two_step_reset", actor=by, object_type="user", object_id=user.id)

@@ -120,3 +120,15 @@ def reset_password(user_id: int) -> ResponseReturnValue:
         return redirect(url_for("admin.edit_user", user_id=user_id), code=303)
     db.session.commit()
     return _show_password(user, password, created=False)
+
+
+@bp.route("/users/<int:user_id>/reset-two-step", methods=["POST"])
+@role_required(Role.ADMIN)
+def reset_two_step(user_id: int) -> ResponseReturnValue:
+    """For a lost phone: remove the account's two-step key so it can enrol again."""
+    user = queries.get_user_or_404(user_id)
+    return run_action(
+        lambda: services.reset_two_step(user, by=staff()),
+        done=_("Two-step sign-in of %(email)s was reset.", email=user.email),
+        target=url_for("admin.edit_user", user_id=user_id),
+    )

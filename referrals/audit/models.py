@@ -20,7 +20,16 @@ class AuditEvent(Model):
 
     __tablename__ = "audit_events"
     __table_args__ = (
-        sa.Index("ix_audit_events_actor_organization_id_id", "actor_organization_id", "id"),
+        # The audit page, newest first: a supervisor's organization, one member of staff,
+        # or (admins) everything, each walked by (occurred_at, id) for keyset pages.
+        sa.Index(
+            "ix_audit_events_actor_organization_id_occurred_at",
+            "actor_organization_id",
+            "occurred_at",
+            "id",
+        ),
+        sa.Index("ix_audit_events_actor_id_occurred_at", "actor_id", "occurred_at", "id"),
+        sa.Index("ix_audit_events_occurred_at_id", "occurred_at", "id"),
         sa.Index("ix_audit_events_object", "object_type", "object_id"),
     )
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from typing import Any
+from datetime import datetime
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from flask import current_app, has_request_context, request
@@ -19,7 +20,32 @@ GENESIS_HASH = "0" * 64
 _CHAIN_LOCK_ID = 0x52_45_46_41  # "REFA"
 
 
-def event_digest(key: bytes, event: AuditEvent) -> str:
+class ChainedEvent(Protocol):
+    """What the HMAC covers: an ``AuditEvent``, or a row of its columns read back."""
+
+    @property
+    def sequence(self) -> int: ...
+    @property
+    def occurred_at(self) -> datetime: ...
+    @property
+    def actor_id(self) -> int | None: ...
+    @property
+    def actor_organization_id(self) -> int | None: ...
+    @property
+    def action(self) -> str: ...
+    @property
+    def object_type(self) -> str: ...
+    @property
+    def object_id(self) -> str: ...
+    @property
+    def remote_addr(self) -> str: ...
+    @property
+    def detail(self) -> dict[str, Any]: ...
+    @property
+    def prev_hash(self) -> str: ...
+
+
+def event_digest(key: bytes, event: ChainedEvent) -> str:
     """The HMAC of an event's content and the previous link."""
     payload = json.dumps(
         [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SubmitField
+from wtforms import EmailField, HiddenField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 
@@ -30,3 +30,39 @@ class LogoutForm(FlaskForm):
     """An empty form: logout is a POST with a CSRF token."""
 
     submit = SubmitField(_l("Sign out"))
+
+
+class SecondStepForm(FlaskForm):
+    """The code from the authenticator app, or one recovery code."""
+
+    code = StringField(
+        _l("Code from your authenticator app, or a recovery code"),
+        validators=[DataRequired(), Length(max=64)],
+        render_kw={"autocomplete": "one-time-code", "autofocus": True, "spellcheck": "false"},
+    )
+    submit = SubmitField(_l("Continue"))
+
+
+class EnrolForm(FlaskForm):
+    """Confirms enrolment with a first code from the new key."""
+
+    code = StringField(
+        _l("6-digit code shown by the app"),
+        validators=[DataRequired(), Length(max=16)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )
+    submit = SubmitField(_l("Turn on two-step sign-in"))
+
+
+class PasswordConfirmForm(FlaskForm):
+    """Re-enter the password before a sensitive change to one's own account."""
+
+    password = PasswordField(_l("Your password"), validators=[DataRequired(), Length(max=1024)])
+    submit = SubmitField(_l("Confirm"))
+
+
+class ExtendSessionForm(FlaskForm):
+    """The session warning's one action; ``next`` brings the user back where they were."""
+
+    next = HiddenField()
+    submit = SubmitField(_l("Stay signed in"))

@@ -1,15 +1,20 @@
-"""Flask-Login's user loader: the session names a user *and* the session version."""
+"""Flask-Login's user loader: the cookie must name a live server-side session."""
 
 from __future__ import annotations
 
+from referrals.auth import sessions
 from referrals.auth.models import User
 from referrals.extensions import db
 
 
 def load_user(session_user_id: str) -> User | None:
-    """Load the user only while the session version still matches and the account is active."""
+    """The signed-in user, while the session row lives, the version matches and the account
+    is active; None signs the browser out."""
     user_id, _, version = session_user_id.partition(":")
     if not user_id.isdigit() or not version.isdigit():
+        return None
+    # The session first: touching it commits, which would expire a user loaded before.
+    if sessions.validate(int(user_id)) is None:
         return None
     user = db.session.get(User, int(user_id))
     if user is None or user.session_version != int(version) or not user.is_active:

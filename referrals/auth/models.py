@@ -30,10 +30,12 @@ class User(UserMixin, Model):
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     # Set for accounts created with a one-time password: changing it is the first step.
     must_change_password: Mapped[bool] = mapped_column(default=False)
+    # Two-step sign-in: the TOTP key (set once enrolment is confirmed) and the last time step
+    # a code was accepted for, so each code works only once.
     totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
+    mfa_enrolled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     active: Mapped[bool] = mapped_column(default=True)
-    failed_logins: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     # Bumped on logout, deactivation and password change: old sessions stop matching.
     session_version: Mapped[int] = mapped_column(default=1)
@@ -55,3 +57,54 @@ class User(UserMixin, Model):
 
     def has_role(self, *roles: Role) -> bool:
         return self.role in roles
+
+    @property
+    def mfa_enabled(self) -> bool:
+        return self.totp_secret is not None and self.mfa_enrolled_at is not None
+
+
+class UserSession(Model):
+    """A signed-in browser: the cookie carries a random token, the database its hash.
+
+    Ending the row (logout, password change, deactivation, timeout) makes a copied cookie
+    useless, which a cookie-only session cannot do.
+    """
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    end_reason: Mapped[str | None] = mapped_column(sa.String(20))
+
+    user: Mapped[User] = relationship()
+
+
+class RecoveryCode(Model):
+    """A one-use code for signing in when the authenticator is lost; only its hash is kept."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class LoginThrottle(Model):
+    """Failed sign-ins per e-mail address, shared by every worker process.
+
+    Keyed by an HMAC of the address, whether or not an account has it, so a lockout
+    does not tell anyone which addresses have accounts.
+    """
+
+    __tablename__ = "login_throttles"
+
+    email_digest: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    first_failure_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime)

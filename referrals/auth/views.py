@@ -1,29 +1,62 @@
-"""Sign in, sign out, change password."""
+"""Sign in (with its second step), sign out, change password, keep the session alive."""
 
 from __future__ import annotations
 
+import time
+from datetime import datetime
+from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_limiter import RateLimitExceeded
+from flask_login import current_user, login_required, logout_user
 
 from referrals.access import staff
 from referrals.audit import services as audit
-from referrals.auth import services
-from referrals.auth.forms import ChangePasswordForm, LoginForm, LogoutForm
-from referrals.extensions import db
+from referrals.auth import mfa, services, sessions, throttle
+from referrals.auth.forms import (
+    ChangePasswordForm,
+    ExtendSessionForm,
+    LoginForm,
+    LogoutForm,
+    SecondStepForm,
+)
+from referrals.auth.models import User
+from referrals.errors import render_error
+from referrals.extensions import db, limiter
 
 bp = Blueprint("auth", __name__)
 
-# Endpoints a user who must change a one-time password may still reach.
-_ALLOWED_BEFORE_PASSWORD_CHANGE = {
+# Endpoints a user held on a required step (new password, two-step enrolment) may reach.
+_ALLOWED_WHILE_HELD = {
     "auth.change_password",
     "auth.logout",
+    "auth.two_step",
+    "auth.enrol_two_step",
+    "auth.extend_session",
     "static",
     "dashboard.healthz",
 }
+# Between the password and the second step: who, and until when (seconds).
+_PENDING_KEY = "second_step"
+_PENDING_SECONDS = 300
+
+
+def _login_rate_limit() -> str:
+    return str(current_app.config["LOGIN_RATE_LIMIT"])
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -33,63 +66,219 @@ def _safe_next(target: str | None) -> str | None:
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None
-    if "\\" in target:
+    if "\\" in target or any(ord(ch) < 32 for ch in target):
         return None
     return target
 
 
 @bp.before_app_request
-def require_password_change() -> ResponseReturnValue | None:
-    """Hold users with a one-time password on the change-password page."""
+def hold_on_required_step() -> ResponseReturnValue | None:
+    """Keep users on the change-password or two-step page until they have done it."""
+    endpoint = request.endpoint or ""
     if (
-        current_user.is_authenticated
-        and current_user.must_change_password
-        and request.endpoint not in _ALLOWED_BEFORE_PASSWORD_CHANGE
-        and not (request.endpoint or "").startswith("bootstrap.")
+        not current_user.is_authenticated
+        or endpoint in _ALLOWED_WHILE_HELD
+        or endpoint.startswith("bootstrap.")
     ):
+        return None
+    if current_user.must_change_password:
         return redirect(url_for("auth.change_password"))
+    if mfa.is_required(current_user) and not current_user.mfa_enabled:
+        return redirect(url_for("auth.two_step"))
     return None
 
 
+def signed_out() -> ResponseReturnValue:
+    """Where Flask-Login sends a request without a live session: the sign-in page."""
+    reason = g.get("session_end_reason")
+    if reason == sessions.EndReason.IDLE:
+        flash(_("You were signed out after a period without activity. Please sign in again."))
+    elif reason == sessions.EndReason.ABSOLUTE:
+        flash(_("Sessions last at most 12 hours. Please sign in again."), "info")
+    else:
+        flash(_("Please sign in to see this page."), "info")
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+@bp.app_errorhandler(RateLimitExceeded)
+def too_many_requests(error: RateLimitExceeded) -> ResponseReturnValue:
+    """Flask-Limiter's refusal, with how long to wait (Retry-After carries it too)."""
+    limit = limiter.current_limit
+    wait = max(1, int(limit.reset_at - time.time())) if limit is not None else 60
+    return render_error(
+        429,
+        _(
+            "Too many sign-in attempts from your network. Try again in %(seconds)d seconds.",
+            seconds=wait,
+        ),
+    )
+
+
+def _locked_out(form: LoginForm, until: datetime) -> ResponseReturnValue:
+    minutes = throttle.minutes_left(until)
+    flash(
+        _(
+            "Too many failed sign-in attempts for this e-mail address. "
+            "Try again in %(minutes)d minutes, or ask your administrator to reset the password.",
+            minutes=minutes,
+        ),
+        "danger",
+    )
+    return render_template("auth/login.html", form=form), 429
+
+
+def _audit_lockout(email: str) -> None:
+    user = services.find_user_by_email(email.strip())
+    audit.record("login.locked", object_type="user", object_id=user.id if user else "")
+
+
+def _finish_sign_in(user: User, *, second_step: str, next_url: str | None) -> ResponseReturnValue:
+    services.complete_login(user, second_step=second_step)
+    sessions.start(user)
+    db.session.commit()
+    if user.must_change_password:
+        flash(_("Please choose your own password before you continue."), "info")
+        return redirect(url_for("auth.change_password"))
+    if mfa.is_required(user) and not user.mfa_enabled:
+        flash(_("Your account needs two-step sign-in. Set it up now to continue."), "info")
+        return redirect(url_for("auth.two_step"))
+    return redirect(next_url or url_for("dashboard.home"))
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_rate_limit, methods=["POST"])
 def login() -> ResponseReturnValue:
-    """Show the sign-in form and sign a member of staff in."""
+    """Show the sign-in form and check the password (the first step)."""
     if current_user.is_authenticated:
         return redirect(url_for("dashboard.home"))
     form = LoginForm()
-    if form.validate_on_submit():
-        user = services.authenticate(email=form.email.data or "", password=form.password.data or "")
+    if not form.validate_on_submit():
+        return render_template("auth/login.html", form=form)
+    email = form.email.data or ""
+    until = throttle.locked_until(email)
+    if until is not None:
+        audit.record("login.failure", object_type="user", detail={"reason": "locked"})
         db.session.commit()
-        if user is None:
-            flash(_("Incorrect e-mail or password, or the account is not active."), "danger")
-            return render_template("auth/login.html", form=form), 200
-        # A fresh session at sign-in: nothing from before (or planted) carries over.
+        return _locked_out(form, until)
+    user = services.check_credentials(email=email, password=form.password.data or "")
+    if user is None:
+        started = throttle.record_failure(email)
+        if started is not None:
+            _audit_lockout(email)
+        db.session.commit()
+        if started is not None:
+            return _locked_out(form, started)
+        flash(_("Incorrect e-mail or password, or the account is not active."), "danger")
+        return render_template("auth/login.html", form=form)
+    throttle.clear(email)
+    next_url = _safe_next(request.args.get("next"))
+    if user.mfa_enabled:
+        db.session.commit()
         session.clear()
-        login_user(user)
-        session.permanent = True
-        if user.must_change_password:
-            flash(_("Please choose your own password before you continue."), "info")
-            return redirect(url_for("auth.change_password"))
-        return redirect(_safe_next(request.args.get("next")) or url_for("dashboard.home"))
-    return render_template("auth/login.html", form=form)
+        session[_PENDING_KEY] = {
+            "user": user.get_id(),
+            "until": int(time.time()) + _PENDING_SECONDS,
+            "next": next_url,
+        }
+        return redirect(url_for("auth.second_step"))
+    return _finish_sign_in(user, second_step="none", next_url=next_url)
+
+
+def _pending_user() -> tuple[User, dict[str, Any]] | None:
+    """The user who passed the password step in this browser a moment ago, if any."""
+    pending = session.get(_PENDING_KEY)
+    if not isinstance(pending, dict) or int(pending.get("until", 0)) < time.time():
+        return None
+    user_id, _, version = str(pending.get("user", "")).partition(":")
+    if not user_id.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or str(user.session_version) != version or not user.is_active:
+        return None
+    return user, pending
+
+
+@bp.route("/login/verify", methods=["GET", "POST"])
+@limiter.limit(_login_rate_limit, methods=["POST"])
+def second_step() -> ResponseReturnValue:
+    """The second step: a TOTP code (each accepted once) or a recovery code."""
+    found = _pending_user()
+    if found is None:
+        session.pop(_PENDING_KEY, None)
+        flash(_("Please sign in again."), "info")
+        return redirect(url_for("auth.login"))
+    user, pending = found
+    form = SecondStepForm()
+    if form.validate_on_submit():
+        until = throttle.locked_until(user.email)
+        if until is None:
+            code = form.code.data or ""
+            if mfa.accept_totp(user, code):
+                throttle.clear(user.email)
+                return _finish_sign_in(user, second_step="totp", next_url=pending.get("next"))
+            if mfa.accept_recovery_code(user, code):
+                throttle.clear(user.email)
+                response = _finish_sign_in(
+                    user, second_step="recovery_code", next_url=pending.get("next")
+                )
+                # After sign-in started the new session, or the message would be cleared.
+                flash(
+                    _(
+                        "You signed in with a recovery code; %(n)d are left. "
+                        "Make new ones on the Two-step sign-in page.",
+                        n=mfa.recovery_codes_left(user),
+                    ),
+                    "warning",
+                )
+                return response
+            audit.record(
+                "login.failure",
+                object_type="user",
+                object_id=user.id,
+                detail={"reason": "bad_second_step"},
+            )
+            until = throttle.record_failure(user.email)
+            if until is not None:
+                audit.record("login.locked", object_type="user", object_id=user.id)
+            db.session.commit()
+        if until is not None:
+            session.pop(_PENDING_KEY, None)
+            return _locked_out(LoginForm(formdata=None), until)
+        form.code.errors = [_("That code is not right, or it has been used already.")]
+    # Invented demo accounts only (is_demo): show the code their published demo key gives.
+    return render_template("auth/second_step.html", form=form, demo_code=mfa.demo_code(user))
 
 
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout() -> ResponseReturnValue:
-    """Sign out and make the old session cookie useless."""
+    """Sign out: this browser's session row ends, so a copy of the cookie is useless."""
     form = LogoutForm()
     if not form.validate_on_submit():
         flash(_("Your session form expired; please sign out again."), "warning")
         return redirect(url_for("dashboard.home"))
     user = staff()
-    services.end_sessions(user)
+    sessions.end_current(sessions.EndReason.LOGOUT)
     audit.record("logout", actor=user, object_type="user", object_id=user.id)
     db.session.commit()
     logout_user()
     session.clear()
     flash(_("You have signed out."), "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/session/extend", methods=["POST"])
+@login_required
+def extend_session() -> ResponseReturnValue:
+    """The idle warning's button: restart the 15-minute clock and carry on."""
+    form = ExtendSessionForm()
+    if not form.validate_on_submit():
+        return redirect(url_for("dashboard.home"))
+    row = sessions.extend()
+    db.session.commit()
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify(seconds_left=sessions.seconds_left(row) if row else 0)
+    return redirect(_safe_next(form.next.data) or url_for("dashboard.home"))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -110,11 +299,16 @@ def change_password() -> ResponseReturnValue:
             db.session.rollback()
             form.new_password.errors = [str(error)]
         else:
+            # Every session ended with the change; this browser continues in a new one.
+            sessions.start(user)
             db.session.commit()
-            # The version changed, so sign in again on this browser with the new session id.
-            session.clear()
-            login_user(user)
-            session.permanent = True
-            flash(_("Your password has been changed."), "success")
+            flash(
+                _("Your password has been changed. Other devices have been signed out."),
+                "success",
+            )
             return redirect(url_for("dashboard.home"))
     return render_template("auth/change_password.html", form=form)
+
+
+# The two-step sign-in settings live in their own module on this blueprint.
+from referrals.auth import two_step_views  # noqa: E402, F401

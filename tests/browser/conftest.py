@@ -80,3 +80,25 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
     report = yield
     setattr(item, f"rep_{report.when}", report)
     return report
+
+
+def sign_in(page, base: str, email: str, password: str, totp_secret: str | None = None) -> None:
+    """Fill the sign-in form and, when the account asks for it, the second step.
+
+    ``totp_secret`` computes the code; without it a demo account's hint is used.
+    """
+    import pyotp
+
+    page.goto(f"{base}/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit], input[type=submit]")
+    page.wait_for_load_state()
+    if page.url.endswith("/login/verify"):
+        if totp_secret:
+            code = pyotp.TOTP(totp_secret).now()
+        else:
+            code = page.locator("[data-testid=demo-code] strong").inner_text()
+        page.fill("input[name=code]", code)
+        page.click("button[type=submit], input[type=submit]")
+        page.wait_for_load_state()

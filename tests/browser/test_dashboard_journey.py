@@ -15,6 +15,7 @@ from referrals.db_types import utcnow
 from referrals.demo import DEMO_PASSWORD, seed_demo_data
 from referrals.extensions import db
 from referrals.programs.models import Organization
+from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -48,10 +49,7 @@ def test_supervisor_filters_the_dashboard_and_downloads_the_csv(app, live_server
         partner_id, sent = _expected(partner_name)
     assert sent > 0
 
-    page.goto(f"{live_server}/login")
-    page.fill("input[name=email]", SUPERVISOR)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("button[type=submit], input[type=submit]")
+    sign_in(page, live_server, SUPERVISOR, DEMO_PASSWORD)  # the demo code on the second step
     page.wait_for_url(f"{live_server}/")
 
     page.click("nav >> text=Dashboard")

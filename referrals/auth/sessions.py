@@ -1,0 +1,146 @@
+"""Server-side sessions: the cookie holds a random token, the database holds the session.
+
+Flask's own session is a signed cookie: anyone holding a copy stays signed in until it
+expires. Here the cookie only names a ``user_sessions`` row (by the SHA-256 of a random
+token), and that row decides: ended at logout, at a password change or deactivation, after
+15 minutes without a request and 12 hours after sign-in, whatever the cookie says.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+import sqlalchemy as sa
+from flask import current_app, g, session
+from flask_login import login_user
+
+from referrals.auth.models import User, UserSession
+from referrals.db_types import utcnow
+from referrals.extensions import db
+
+SESSION_TOKEN_KEY = "sid"  # noqa: S105  (a session key name, not a secret)
+# Writing last_seen_at on every request would turn every page view into a write; once a
+# minute is precise enough for a 15-minute idle timeout.
+_TOUCH_INTERVAL = timedelta(seconds=60)
+
+
+class EndReason(StrEnum):
+    LOGOUT = "logout"
+    IDLE = "idle"
+    ABSOLUTE = "absolute"
+    PASSWORD_CHANGED = "password_changed"  # noqa: S105  (a reason code)
+    DEACTIVATED = "deactivated"
+    ENDED_BY_ADMIN = "ended_by_admin"
+
+
+@dataclass(frozen=True)
+class Limits:
+    idle: timedelta
+    absolute: timedelta
+
+    @classmethod
+    def from_config(cls) -> Limits:
+        config = current_app.config
+        return cls(
+            idle=timedelta(minutes=config["SESSION_IDLE_MINUTES"]),
+            absolute=timedelta(hours=config["SESSION_ABSOLUTE_HOURS"]),
+        )
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start(user: User) -> UserSession:
+    """Sign ``user`` in with a brand-new session (a new identifier at every sign-in)."""
+    session.clear()  # nothing from before sign-in, or planted by someone else, carries over
+    token = secrets.token_urlsafe(32)
+    row = UserSession(token_hash=_digest(token), user_id=user.id)
+    db.session.add(row)
+    db.session.flush()
+    session[SESSION_TOKEN_KEY] = token
+    login_user(user)
+    g.user_session = row
+    return row
+
+
+def expiry_reason(row: UserSession, now: datetime, limits: Limits) -> EndReason | None:
+    """Why this session is no longer valid at ``now``, or None while it is."""
+    if row.ended_at is not None:
+        known = {reason.value for reason in EndReason}
+        return EndReason(row.end_reason) if row.end_reason in known else EndReason.LOGOUT
+    if now - row.created_at >= limits.absolute:
+        return EndReason.ABSOLUTE
+    if now - row.last_seen_at >= limits.idle:
+        return EndReason.IDLE
+    return None
+
+
+def validate(user_id: int) -> UserSession | None:
+    """The live session row behind this request's cookie for ``user_id``, or None.
+
+    A valid session is touched (at most once a minute) and committed at once: this runs
+    when the request starts, before the view has changed anything.
+    """
+    token = session.get(SESSION_TOKEN_KEY)
+    if not isinstance(token, str) or not token:
+        return None
+    row = db.session.scalar(sa.select(UserSession).where(UserSession.token_hash == _digest(token)))
+    if row is None or row.user_id != user_id:
+        return None
+    now = utcnow()
+    reason = expiry_reason(row, now, Limits.from_config())
+    if reason is not None:
+        g.session_end_reason = reason
+        if row.ended_at is None:
+            _end(row, reason, now)
+            db.session.commit()
+        return None
+    if now - row.last_seen_at >= _TOUCH_INTERVAL:
+        row.last_seen_at = now
+        db.session.commit()
+    g.user_session = row
+    return row
+
+
+def extend() -> UserSession | None:
+    """Restart the idle clock of the current session now (the warning's one action)."""
+    row: UserSession | None = g.get("user_session")
+    if row is not None:
+        row.last_seen_at = utcnow()
+    return row
+
+
+def _end(row: UserSession, reason: EndReason, now: datetime) -> None:
+    row.ended_at = now
+    row.end_reason = reason.value
+
+
+def end_current(reason: EndReason = EndReason.LOGOUT) -> None:
+    """End this browser's session (the caller commits)."""
+    row: UserSession | None = g.get("user_session")
+    if row is not None and row.ended_at is None:
+        _end(row, reason, utcnow())
+
+
+def end_all(user: User, reason: EndReason) -> int:
+    """End every open session of ``user``; returns how many were open."""
+    result = db.session.execute(
+        sa.update(UserSession)
+        .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+        .values(ended_at=utcnow(), end_reason=reason.value)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def seconds_left(row: UserSession, now: datetime | None = None) -> int:
+    """Seconds until the idle or the absolute timeout, whichever comes first."""
+    limits = Limits.from_config()
+    moment = now or utcnow()
+    ends = min(row.last_seen_at + limits.idle, row.created_at + limits.absolute)
+    return max(0, int((ends - moment).total_seconds()))

@@ -1,0 +1,92 @@
+"""Failed sign-ins counted per e-mail address in the database, so every worker sees them.
+
+After LOGIN_LOCKOUT_THRESHOLD failures within LOGIN_LOCKOUT_WINDOW_MINUTES the address is
+locked for LOGIN_LOCKOUT_MINUTES: even the right password is refused until then. Unknown
+addresses are counted and locked exactly like real ones, so a lockout reveals nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.dialects import postgresql, sqlite
+
+from referrals.auth.models import LoginThrottle
+from referrals.db_types import utcnow
+from referrals.extensions import db
+
+
+def email_digest(email: str) -> str:
+    """A keyed hash of the normalized address: the table holds no e-mail addresses."""
+    key = f"login-throttle:{current_app.config['SECRET_KEY']}".encode()
+    return hmac.new(key, email.strip().lower().encode(), hashlib.sha256).hexdigest()
+
+
+def locked_until(email: str, now: datetime | None = None) -> datetime | None:
+    """When the lockout on this address ends, or None when it is not locked."""
+    moment = now or utcnow()
+    until = db.session.scalar(
+        sa.select(LoginThrottle.locked_until).where(
+            LoginThrottle.email_digest == email_digest(email)
+        )
+    )
+    return until if until is not None and until > moment else None
+
+
+def _upsert_failure(digest: str, now: datetime, window_start: datetime) -> None:
+    """Count one failure atomically; a count older than the window starts again at 1."""
+    stale = LoginThrottle.first_failure_at < window_start
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(LoginThrottle).values(email_digest=digest, failures=1, first_failure_at=now)
+    statement = statement.on_conflict_do_update(
+        index_elements=[LoginThrottle.email_digest],
+        set_={
+            "failures": sa.case((stale, 1), else_=LoginThrottle.failures + 1),
+            "first_failure_at": sa.case((stale, now), else_=LoginThrottle.first_failure_at),
+            "locked_until": sa.case((stale, None), else_=LoginThrottle.locked_until),
+        },
+    )
+    db.session.execute(statement)
+
+
+def record_failure(email: str, now: datetime | None = None) -> datetime | None:
+    """Count a failed attempt; returns the lockout end if *this* failure started a lockout."""
+    config = current_app.config
+    moment = now or utcnow()
+    digest = email_digest(email)
+    _upsert_failure(
+        digest, moment, moment - timedelta(minutes=config["LOGIN_LOCKOUT_WINDOW_MINUTES"])
+    )
+    until = moment + timedelta(minutes=config["LOGIN_LOCKOUT_MINUTES"])
+    # Only one of several concurrent failures gets to start the lockout (and audit it).
+    started = db.session.execute(
+        sa.update(LoginThrottle)
+        .where(
+            LoginThrottle.email_digest == digest,
+            LoginThrottle.failures >= config["LOGIN_LOCKOUT_THRESHOLD"],
+            sa.or_(LoginThrottle.locked_until.is_(None), LoginThrottle.locked_until <= moment),
+        )
+        .values(locked_until=until)
+        .execution_options(synchronize_session=False)
+    )
+    return until if getattr(started, "rowcount", 0) else None
+
+
+def clear(email: str) -> None:
+    """Forget the failures of this address (after a successful sign-in or an admin reset)."""
+    db.session.execute(
+        sa.delete(LoginThrottle)
+        .where(LoginThrottle.email_digest == email_digest(email))
+        .execution_options(synchronize_session=False)
+    )
+
+
+def minutes_left(until: datetime, now: datetime | None = None) -> int:
+    """Whole minutes to wait, rounded up, at least 1."""
+    seconds = (until - (now or utcnow())).total_seconds()
+    return max(1, int(-(-seconds // 60)))

@@ -1,0 +1,1 @@
+"""Retention: the free text of long-closed intakes is removed; codes and dates stay."""

@@ -1,0 +1,58 @@
+// The idle-timeout warning: shows before the server ends an idle session and extends it
+// with one click. Pages work without it; the server enforces the timeout either way.
+(function () {
+  "use strict";
+  var body = document.body;
+  var box = document.getElementById("session-warning");
+  var left = parseInt(body.getAttribute("data-session-seconds-left"), 10);
+  var warnAt = parseInt(body.getAttribute("data-session-warning-seconds"), 10);
+  if (!box || isNaN(left) || isNaN(warnAt)) {
+    return;
+  }
+  var form = box.querySelector("form");
+  var countdown = box.querySelector("[data-session-countdown]");
+  var deadline = Date.now() + left * 1000;
+
+  function describe(seconds) {
+    var minutes = Math.floor(seconds / 60);
+    var rest = seconds % 60;
+    return minutes + ":" + (rest < 10 ? "0" : "") + rest;
+  }
+
+  function tick() {
+    var remaining = Math.round((deadline - Date.now()) / 1000);
+    if (remaining <= 0) {
+      // The server has ended the session: reloading shows the sign-in page and says why.
+      window.location.assign(window.location.href);
+      return;
+    }
+    box.hidden = remaining > warnAt;
+    countdown.textContent = describe(remaining);
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    fetch(form.action, {
+      method: "POST",
+      body: new FormData(form),
+      headers: { Accept: "application/json" },
+      credentials: "same-origin",
+    })
+      .then(function (response) {
+        if (!response.ok) {
+          throw new Error("extend failed");
+        }
+        return response.json();
+      })
+      .then(function (data) {
+        deadline = Date.now() + data.seconds_left * 1000;
+        tick();
+      })
+      .catch(function () {
+        form.submit();
+      });
+  });
+
+  tick();
+  window.setInterval(tick, 1000);
+})();
