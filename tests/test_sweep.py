@@ -363,3 +363,36 @@ def test_reminder_queries_do_not_grow_with_the_number_of_overdue_referrals(
 
     assert (three, thirty) == (3, 30)
     assert len(many) == len(few) <= 2
+
+
+def test_sweep_purges_intakes_closed_longer_than_the_retention_period(app, world, make_intake, now):
+    """DESIGN §10: the cron sweep also applies retention (RETENTION_DAYS, 730 by default)."""
+    old = make_intake(
+        by=world.caseworker,
+        situation_note="Met at the bus station.",
+        is_open=False,
+        closed_at=now - timedelta(days=800),
+    )
+    recent = make_intake(
+        by=world.caseworker,
+        situation_note="Needs a bed this week.",
+        is_open=False,
+        closed_at=now - timedelta(days=10),
+    )
+    with app.app_context():
+        first = sweep(now=now)
+        second = sweep(now=now + timedelta(minutes=5))
+        assert (first.intakes_purged, second.intakes_purged) == (1, 0)
+        assert db.session.get(Intake, old.id).situation_note == ""
+        assert db.session.get(Intake, recent.id).situation_note == "Needs a bed this week."
+        purges = db.session.scalars(
+            sa.select(AuditEvent).where(AuditEvent.action == "retention.purged")
+        ).all()
+        assert len(purges) == 1  # the empty second run leaves no event
+
+
+def test_retention_in_the_sweep_can_be_switched_off(app, world, make_intake, now, monkeypatch):
+    make_intake(by=world.caseworker, is_open=False, closed_at=now - timedelta(days=800))
+    monkeypatch.setitem(app.config, "RETENTION_DAYS", 0)
+    with app.app_context():
+        assert sweep(now=now).intakes_purged == 0

@@ -13,6 +13,7 @@ LABELS = {
     "consent_cancellations": "cancelled (consent expired)",
     "expired_cancellations": "cancelled (unanswered)",
     "emails_sent": "e-mails sent",
+    "intakes_purged": "closed intakes purged (retention)",
 }
 
 
@@ -22,7 +23,8 @@ LABELS = {
 )
 @with_appcontext
 def sweep_command(dry_run: bool) -> None:
-    """Send overdue reminders and escalations, cancel expired referrals, deliver e-mail."""
+    """Send overdue reminders and escalations, cancel expired referrals, deliver e-mail,
+    purge the free text of intakes closed longer than RETENTION_DAYS."""
     report = sweep(dry_run=dry_run)
     labels = LABELS
     if dry_run:

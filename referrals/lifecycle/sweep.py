@@ -27,6 +27,7 @@ from referrals.notifications.services import (
     notify_escalation,
     notify_overdue,
 )
+from referrals.retention.services import purge
 
 REMINDER = "reminder"
 ESCALATION = "escalation"
@@ -44,6 +45,7 @@ class SweepReport:
     consent_cancellations: int = 0
     expired_cancellations: int = 0
     emails_sent: int = 0
+    intakes_purged: int = 0
 
     def counts(self) -> dict[str, int]:
         return {field.name: getattr(self, field.name) for field in fields(self)}
@@ -203,12 +205,21 @@ def pending_emails(now: datetime) -> int:
     return min(int(waiting or 0), EMAIL_BATCH)
 
 
+def purge_closed_intakes(now: datetime) -> int:
+    """Retention: blank the free text of intakes closed longer than RETENTION_DAYS (0: off)."""
+    days = int(current_app.config["RETENTION_DAYS"])
+    if days <= 0:
+        return 0
+    return purge(days=days, now=now, audit_empty_runs=False).counts.intakes
+
+
 STEPS: tuple[tuple[str, Callable[[datetime], int]], ...] = (
     ("reminders", send_reminders),
     ("escalations", escalate),
     ("consent_cancellations", cancel_expired_consent),
     ("expired_cancellations", cancel_unanswered),
     ("emails_sent", deliver_emails),
+    ("intakes_purged", purge_closed_intakes),
 )
 
 

@@ -125,11 +125,17 @@ def _blank(column: Any, where: sa.ColumnElement[bool], *, dry_run: bool) -> int:
 
 
 def purge(
-    *, days: int, dry_run: bool = False, now: datetime | None = None, batch_size: int = BATCH_SIZE
+    *,
+    days: int,
+    dry_run: bool = False,
+    now: datetime | None = None,
+    batch_size: int = BATCH_SIZE,
+    audit_empty_runs: bool = True,
 ) -> PurgeReport:
     """Blank the free text of intakes closed more than ``days`` ago, in this transaction.
 
     The caller commits (or, for a dry run, rolls back: a dry run writes nothing anyway).
+    ``flask purge`` and ``flask sweep`` (with RETENTION_DAYS) both call it.
     A second run finds nothing left to do: purged intakes carry ``purged_at``.
     """
     moment = now or utcnow()
@@ -147,7 +153,8 @@ def purge(
                 .values(purged_at=moment)
                 .execution_options(synchronize_session=False)
             )
-    if not dry_run:
+    # `flask sweep` runs every few minutes: it audits only the runs that purged something.
+    if not dry_run and (audit_empty_runs or counts.intakes):
         audit.record(
             "retention.purged",
             object_type="retention",
