@@ -13,7 +13,7 @@ from referrals import create_app
 from referrals.audit.models import AuditEvent
 from referrals.auth.models import LoginThrottle
 from referrals.enums import Role
-from referrals.extensions import db
+from referrals.extensions import db, limiter
 from tests.conftest import PASSWORD
 
 START = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
@@ -117,8 +117,13 @@ def test_second_step_failures_count_towards_the_lockout(app, make_user):
 
 
 @pytest.fixture
-def limited_app(backend, app):
-    """The app with the per-address rate limiter on (it is off for the rest of the suite)."""
+def limited_app(backend, app, monkeypatch):
+    """The app with the per-address rate limiter on (it is off for the rest of the suite).
+
+    Flask-Limiter keeps ``enabled`` on its one module-level instance, which a second app's
+    init_app overwrites: monkeypatch puts the suite's value back afterwards.
+    """
+    monkeypatch.setattr(limiter, "enabled", limiter.enabled)
     limited = create_app(
         TestingConfig,
         SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
