@@ -55,7 +55,12 @@ format: install
 typecheck: install
 	$(BIN)/mypy
 
+# Figures into bench/results.json; docs/PERFORMANCE.md says what each one means.
 bench: install
+	@$(BIN)/python -c 'import socket; socket.create_connection(("127.0.0.1", 5432), 2)' 2>/dev/null || { \
+		echo "make bench needs PostgreSQL on 127.0.0.1:5432 (user postgres, trust auth):"; \
+		echo "it creates and fills the databases bench_100, bench_10k and bench_dashboard."; \
+		exit 1; }
 	$(BIN)/python -m bench
 
 clean:

@@ -22,11 +22,19 @@ RESULTS = HERE / "results.json"
 
 def machine() -> dict[str, object]:
     """What the figures were measured on."""
+    from bench.databases import server_version
+    from bench.server import workers_and_threads
+
+    workers, threads = workers_and_threads()
     return {
         "python": platform.python_version(),
         "platform": platform.platform(),
         "processor": platform.processor() or platform.machine(),
         "cpus": os.cpu_count(),
+        "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
+        "postgresql": server_version(),
+        "gunicorn": f"gthread, {workers} workers x {threads} threads",
+        "quick": os.environ.get("BENCH_QUICK") == "1",
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
 

@@ -49,6 +49,12 @@ class Referral(Model):
             "created_at",
             "id",
         ),
+        # The same lists across every status: walked backwards, newest first, 50 rows read
+        # instead of sorting the organization's ~175k referrals (EXPLAIN at 1M: 263 → 0.9 ms).
+        sa.Index(
+            "ix_referrals_receiving_org_created", "receiving_organization_id", "created_at", "id"
+        ),
+        sa.Index("ix_referrals_sending_org_created", "sending_organization_id", "created_at", "id"),
         sa.Index("ix_referrals_status_response_due_at", "status", "response_due_at"),
         # The dashboard: one organization's referrals sent in a date range (either side).
         sa.Index("ix_referrals_sending_org_sent_at", "sending_organization_id", "sent_at"),

@@ -4,25 +4,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
+from typing import Any
 
 import sqlalchemy as sa
 from flask import abort
 from sqlalchemy.orm import joinedload, selectinload
 
 from referrals.auth.models import User
-from referrals.db_types import utcnow
+from referrals.db_types import UtcDateTime, utcnow
 from referrals.enums import ReferralStatus
 from referrals.extensions import db
-from referrals.intake.models import Consent, consent_organizations
+from referrals.intake.models import Consent, Intake, consent_organizations
 from referrals.lifecycle.models import Referral, ReferralEvent
 from referrals.lifecycle.transitions import SIDE_ROLES, Side
-from referrals.pagination import older_than, split_page
+from referrals.pagination import parse_cursor, split_page
+from referrals.programs.models import Organization, Program
 
 SENDER_ROLES = SIDE_ROLES[Side.SENDER]
 RECEIVER_ROLES = SIDE_ROLES[Side.RECEIVER]
 
 
-def _consent_covers_receiver(moment: datetime) -> sa.ColumnElement[bool]:
+def _consent_covers_receiver(moment: Any) -> sa.ColumnElement[bool]:
     """An active consent of the referral's intake names the receiving organization."""
     return (
         sa.select(Consent.id)
@@ -38,15 +41,19 @@ def _consent_covers_receiver(moment: datetime) -> sa.ColumnElement[bool]:
     )
 
 
+def _received(organization_id: Any, moment: Any) -> sa.ColumnElement[bool]:
+    return sa.and_(
+        Referral.receiving_organization_id == organization_id,
+        Referral.status != ReferralStatus.DRAFT,
+        _consent_covers_receiver(moment),
+    )
+
+
 def received_by(user: User, moment: datetime) -> sa.ColumnElement[bool]:
     """Referrals the user's organization received, sent, and still covered by consent."""
     if user.role not in RECEIVER_ROLES:
         return sa.false()
-    return sa.and_(
-        Referral.receiving_organization_id == user.organization_id,
-        Referral.status != ReferralStatus.DRAFT,
-        _consent_covers_receiver(moment),
-    )
+    return _received(user.organization_id, moment)
 
 
 def sent_by(user: User) -> sa.ColumnElement[bool]:
@@ -78,65 +85,176 @@ def get_referral_for(user: User, public_id: str) -> Referral:
     return referral
 
 
+@dataclass(frozen=True, slots=True)
+class Named:
+    """The one column a list shows of a related row."""
+
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Coded:
+    client_code: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReferralLine:
+    """One line of the inbox or the sent list: only the columns the list shows.
+
+    Plain values instead of ORM objects (a list builds no identity map and decodes none of
+    the intake's or program's JSON columns), named like Referral's attributes so the list
+    template reads a line as it would read a referral.
+    """
+
+    id: int
+    public_id: str
+    status: ReferralStatus
+    first_viewed_at: datetime | None
+    sent_at: datetime | None
+    response_due_at: datetime | None
+    created_at: datetime
+    intake: Coded
+    program: Named
+    sending_organization: Named
+    receiving_organization: Named
+
+    def is_overdue(self, moment: datetime) -> bool:
+        """The rule of ``Referral.is_overdue``."""
+        return (
+            self.status == ReferralStatus.REQUESTED
+            and self.response_due_at is not None
+            and self.response_due_at < moment
+        )
+
+
+def _name_of(model: type[Program] | type[Organization], key: Any) -> Any:
+    return sa.select(model.name).where(model.id == key).scalar_subquery()
+
+
+def _lines(scope: sa.ColumnElement[bool]) -> sa.Select[Any]:
+    """The list's columns. Names come from correlated subqueries run for the page's rows
+    only: joining programs and both organizations instead makes PostgreSQL weigh join
+    orders for five tables, which took longer than running it (docs/PERFORMANCE.md)."""
+    return (
+        sa.select(
+            Referral.id,
+            Referral.public_id,
+            Referral.status,
+            Referral.first_viewed_at,
+            Referral.sent_at,
+            Referral.response_due_at,
+            Referral.created_at,
+            Intake.client_code,
+            _name_of(Program, Referral.program_id),
+            _name_of(Organization, Referral.sending_organization_id),
+            _name_of(Organization, Referral.receiving_organization_id),
+        )
+        .join(Intake, Intake.id == Referral.intake_id)
+        .where(scope)
+    )
+
+
+def _fetch(stmt: sa.Select[Any], params: dict[str, Any]) -> list[ReferralLine]:
+    return [
+        ReferralLine(
+            id=row[0],
+            public_id=row[1],
+            status=row[2],
+            first_viewed_at=row[3],
+            sent_at=row[4],
+            response_due_at=row[5],
+            created_at=row[6],
+            intake=Coded(row[7]),
+            program=Named(row[8]),
+            sending_organization=Named(row[9]),
+            receiving_organization=Named(row[10]),
+        )
+        for row in db.session.execute(stmt, params)
+    ]
+
+
 @dataclass(frozen=True)
 class ReferralPage:
-    rows: list[Referral]
+    rows: list[ReferralLine]
     next_cursor: str | None
 
 
-def _page(
-    scope: sa.ColumnElement[bool], *, status: ReferralStatus | None, after: str | None, size: int
-) -> ReferralPage:
+# The list statements are built once and run with parameters: building and hashing a
+# select with a consent subquery took longer than PostgreSQL took to run it.
+_ORGANIZATION = sa.bindparam("organization_id", type_=sa.Integer())
+_NOW = sa.bindparam("now", type_=UtcDateTime())
+_STATUS = sa.bindparam("status", type_=Referral.__table__.c.status.type)
+_AFTER_AT = sa.bindparam("after_at", type_=UtcDateTime())
+_AFTER_ID = sa.bindparam("after_id", type_=sa.Integer())
+_LIMIT = sa.bindparam("limit", type_=sa.Integer())
+
+
+@cache
+def _page_statement(side: Side, *, filtered: bool, after: bool) -> sa.Select[Any]:
     """Newest first by keyset on (created_at, id): the cost does not grow with the page number."""
-    stmt = (
-        sa.select(Referral)
-        .where(scope)
-        .options(
-            joinedload(Referral.program),
-            joinedload(Referral.intake),
-            joinedload(Referral.receiving_organization),
-            joinedload(Referral.sending_organization),
+    if side == Side.RECEIVER:
+        scope = _received(_ORGANIZATION, _NOW)
+    else:
+        scope = Referral.sending_organization_id == _ORGANIZATION
+    stmt = _lines(scope).order_by(Referral.created_at.desc(), Referral.id.desc()).limit(_LIMIT)
+    if filtered:
+        stmt = stmt.where(Referral.status == _STATUS)
+    if after:
+        stmt = stmt.where(
+            sa.or_(
+                Referral.created_at < _AFTER_AT,
+                sa.and_(Referral.created_at == _AFTER_AT, Referral.id < _AFTER_ID),
+            )
         )
-        .order_by(Referral.created_at.desc(), Referral.id.desc())
-        .limit(size + 1)
-    )
+    return stmt
+
+
+_OVERDUE = (
+    _lines(_received(_ORGANIZATION, _NOW))
+    .where(Referral.status == ReferralStatus.REQUESTED, Referral.response_due_at < _NOW)
+    .order_by(Referral.response_due_at, Referral.id)
+    .limit(_LIMIT)
+)
+
+
+def _page(
+    side: Side, user: User, *, status: ReferralStatus | None, after: str | None, size: int
+) -> ReferralPage:
+    position = parse_cursor(after)
+    params: dict[str, Any] = {"organization_id": user.organization_id, "limit": size + 1}
+    if side == Side.RECEIVER:
+        params["now"] = utcnow()
     if status is not None:
-        stmt = stmt.where(Referral.status == status)
-    stmt = stmt.where(older_than(Referral.created_at, Referral.id, after))
-    rows, cursor = split_page(
-        list(db.session.scalars(stmt).unique()), size, lambda row: (row.created_at, row.id)
-    )
+        params["status"] = status
+    if position is not None:
+        params["after_at"], params["after_id"] = position
+    stmt = _page_statement(side, filtered=status is not None, after=position is not None)
+    rows, cursor = split_page(_fetch(stmt, params), size, lambda row: (row.created_at, row.id))
     return ReferralPage(rows=rows, next_cursor=cursor)
 
 
-def overdue_received(user: User, *, limit: int) -> list[Referral]:
+def overdue_received(user: User, *, limit: int) -> list[ReferralLine]:
     """Requested referrals past their response time, oldest due first."""
-    now = utcnow()
-    stmt = (
-        sa.select(Referral)
-        .where(received_by(user, now))
-        .where(Referral.status == ReferralStatus.REQUESTED, Referral.response_due_at < now)
-        .options(
-            joinedload(Referral.program),
-            joinedload(Referral.intake),
-            joinedload(Referral.sending_organization),
-        )
-        .order_by(Referral.response_due_at, Referral.id)
-        .limit(limit)
-    )
-    return list(db.session.scalars(stmt).unique())
+    if user.role not in RECEIVER_ROLES:
+        return []
+    params = {"organization_id": user.organization_id, "now": utcnow(), "limit": limit}
+    return _fetch(_OVERDUE, params)
 
 
 def inbox_page(
     user: User, *, status: ReferralStatus | None, after: str | None, size: int
 ) -> ReferralPage:
-    return _page(received_by(user, utcnow()), status=status, after=after, size=size)
+    if user.role not in RECEIVER_ROLES:  # the rule of received_by()
+        return ReferralPage(rows=[], next_cursor=None)
+    return _page(Side.RECEIVER, user, status=status, after=after, size=size)
 
 
 def sent_page(
     user: User, *, status: ReferralStatus | None, after: str | None, size: int
 ) -> ReferralPage:
-    return _page(sent_by(user), status=status, after=after, size=size)
+    if not can_use_sent_list(user):  # the rule of sent_by()
+        return ReferralPage(rows=[], next_cursor=None)
+    return _page(Side.SENDER, user, status=status, after=after, size=size)
 
 
 def can_use_inbox(user: User) -> bool:

@@ -1,0 +1,59 @@
+"""gunicorn settings for production: ``gunicorn -c gunicorn.conf.py wsgi:app``.
+
+Threaded workers (gthread) sized from the machine's cores; every value can be overridden by
+an environment variable, so one file serves a small VM and a large one. The app runs behind
+a TLS proxy (see the README); gunicorn itself listens on loopback by default.
+"""
+
+from __future__ import annotations
+
+import os
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name, "")
+    return int(value) if value.strip() else default
+
+
+_cores = os.cpu_count() or 1
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+worker_class = "gthread"
+# Processes do the Python work (one core each at a time, because of the GIL); threads only
+# cover the time a request waits on PostgreSQL. 2 x cores + 1 processes keeps the cores busy
+# while some requests wait; a handful of threads each covers the waits without piling up
+# requests inside one process.
+workers = _int("GUNICORN_WORKERS", 2 * _cores + 1)
+threads = _int("GUNICORN_THREADS", 4)
+# Each thread holds at most one database connection: workers x threads must stay under
+# PostgreSQL's max_connections (100 by default) with room for cron jobs and migrations.
+
+# Requests are short; a worker silent this long is stuck and is replaced. A deploy or a
+# restart lets requests in flight finish for up to graceful_timeout seconds.
+timeout = _int("GUNICORN_TIMEOUT", 30)
+graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
+# Keep-alive between the proxy and gunicorn saves a TCP handshake per request.
+keepalive = _int("GUNICORN_KEEPALIVE", 5)
+# Recycle a worker now and then so a slow leak can never grow without bound; the jitter
+# keeps the workers from restarting at the same moment.
+max_requests = _int("GUNICORN_MAX_REQUESTS", 10_000)
+max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 1_000)
+
+# Not preloaded: each worker imports the app itself, so no database connection, pool or
+# random state opened at import time is ever shared between forked processes. It costs a
+# second of start-up per worker and some memory, and a restart reloads the code.
+preload_app = os.environ.get("GUNICORN_PRELOAD", "").lower() in {"1", "true", "yes"}
+
+# The heartbeat file on tmpfs: a container's /tmp may be on a slow overlay disk.
+_SHM = "/dev/shm"  # noqa: S108 - gunicorn's own heartbeat files, not shared data
+if os.path.isdir(_SHM):
+    worker_tmp_dir = _SHM
+
+# The proxy logs requests; the access log is off unless asked for ("-" is stdout). URLs
+# hold referral ids, never client details, but there is no reason to keep a second copy.
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+# Only the local proxy may say the original request was https.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+proc_name = "kc-referrals"
