@@ -21,7 +21,8 @@ def _filters(form: AuditFilterForm) -> queries.AuditFilters:
         return queries.AuditFilters()
     return queries.AuditFilters(
         action=form.action.data or None,
-        actor_id=int(form.actor.data) if form.actor.data else None,
+        # Optional() lets a blank " " through as valid: it means no actor, not int(" ").
+        actor_id=int(form.actor.data) if (form.actor.data or "").strip() else None,
         object_type=form.object_type.data or None,
         object_id=(form.object_id.data or "").strip() or None,
         start=form.start.data,
