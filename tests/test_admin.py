@@ -77,7 +77,7 @@ def program_data(org_id: int, **overrides: Any) -> dict[str, Any]:
         "max_age": "24",
         "genders_served": ["female", "transgender_female"],
         "languages": "English,  Spanish , english,",
-        "counties_served": "Jackson, Wyandotte",
+        "counties_served": ["Jackson County, MO", "Wyandotte County, KS"],
         "eligibility_description": "Adults who left a trafficking situation.",
         "capacity_available": "2",
         "capacity_maximum": "8",
@@ -365,7 +365,7 @@ def test_create_program_with_every_field(app, login_as, make_org):
     assert (program.min_age, program.max_age) == (18, 24)
     assert program.genders_served == ["female", "transgender_female"]
     assert program.languages == ["English", "Spanish"]
-    assert program.counties_served == ["Jackson", "Wyandotte"]
+    assert program.counties_served == ["Jackson County, MO", "Wyandotte County, KS"]
     assert (program.capacity_available, program.capacity_maximum) == (2, 8)
     assert program.capacity_unit == "bed"
     assert program.capacity_updated_at is not None
@@ -711,3 +711,31 @@ def test_list_pages_do_not_query_once_per_row(app, login_as, make_program, make_
         make_program()
         make_user(Role.CASEWORKER)
     assert statements_for(app, client, url) == few
+
+
+def test_saving_a_program_unchanged_keeps_its_counties(app, login_as, make_program):
+    """County names hold a comma: they must come back exactly as stored, or matching breaks."""
+    program = make_program(counties_served=["Jackson County, MO", "Clay County, MO"])
+    client, _admin = login_as(Role.ADMIN)
+    form = client.get(f"/admin/programs/{program.id}/edit").get_data(as_text=True)
+    checked = re.findall(r'<input checked[^>]* value="([^"]+)"', form)
+    assert checked[-2:] == ["Jackson County, MO", "Clay County, MO"]
+    data = program_data(program.organization_id, name=program.name)
+    data["counties_served"] = ["Jackson County, MO", "Clay County, MO"]
+    response = client.post(f"/admin/programs/{program.id}/edit", data=data)
+    assert response.status_code == 303, response.get_data(as_text=True)
+    assert load(app, Program, name=program.name).counties_served == [
+        "Jackson County, MO",
+        "Clay County, MO",
+    ]
+
+
+def test_a_county_outside_the_list_is_refused(app, login_as, make_org):
+    org = make_org()
+    client, _admin = login_as(Role.ADMIN)
+    data = program_data(org.id)
+    data["counties_served"] = ["Jackson"]
+    response = client.post("/admin/programs/new", data=data)
+    assert response.status_code == 400
+    assert "valid choice" in response.get_data(as_text=True)
+    assert count(app, Program) == 0

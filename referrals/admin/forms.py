@@ -26,6 +26,8 @@ from referrals.admin.org_services import ORGANIZATION_FIELDS
 from referrals.admin.program_services import PROGRAM_FIELDS
 from referrals.admin.user_services import USER_FIELDS
 from referrals.enums import Gender, ProgramStatus, Role, ServiceType
+from referrals.forms_common import plain_choices
+from referrals.geography import COUNTIES
 
 _AGE = _l("Give an age from 0 to 120, or leave blank.")
 _PLACES = _l("Give a number from 0 to 100000, or leave blank.")
@@ -116,8 +118,10 @@ class ProgramForm(FlaskForm):
     languages = CommaListField(
         _l("Languages"), description=_l("Separate with commas, e.g. English, Spanish.")
     )
-    counties_served = CommaListField(
-        _l("Counties served"), description=_l("Separate with commas; leave blank for any county.")
+    # Checkboxes, not comma-separated text: county names contain a comma ("Jackson County,
+    # MO"), and matching compares them with the intake's county exactly.
+    counties_served = MultiCheckboxField(
+        _l("Counties served"), description=_l("Tick none to serve any county.")
     )
     eligibility_description = TextAreaField(_l("Eligibility details"), filters=[_strip])
     capacity_available = IntegerField(
@@ -157,6 +161,11 @@ class ProgramForm(FlaskForm):
         self.service_types.choices = ServiceType.choices()
         self.genders_served.choices = Gender.choices()
         self.status.choices = ProgramStatus.choices()
+        # A county stored before the list existed stays offered, so saving keeps it.
+        stored = list(getattr(kwargs.get("obj"), "counties_served", None) or [])
+        self.counties_served.choices = plain_choices(
+            [*COUNTIES, *(county for county in stored if county not in COUNTIES)]
+        )
 
 
 class UserForm(FlaskForm):
