@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 import click
 import sqlalchemy as sa
+from flask import current_app
 from flask.cli import with_appcontext
 
 from referrals import demo_data as data
@@ -79,7 +80,15 @@ def _demo_present() -> bool:
 
 
 def _check_database(*, force: bool) -> None:
-    """Refuse to mix demo records into real data unless forced, and never clash with it."""
+    """Refuse to mix demo records into real data unless forced, and never clash with it.
+
+    Never in production, forced or not: the demo admins have a published password and key.
+    """
+    if current_app.config.get("ENV_NAME") == "production":
+        raise DemoSeedError(
+            "The demo coalition is never loaded in production: its accounts have a published "
+            "password and two-step key."
+        )
     orgs = db.session.scalar(
         sa.select(sa.func.count()).select_from(Organization).where(~Organization.is_demo)
     )

@@ -72,8 +72,9 @@ from tests.test_attack_surface import (
 )
 
 MIN_SUBMISSIONS = 2000
-# Audit events a refused request may still write: the record of a refused sign-in.
-REFUSAL_AUDITS = frozenset({"login.failure", "login.locked"})
+# Audit events a refused request may still write: the record of a refused sign-in or of a
+# wrong password given to confirm a change.
+REFUSAL_AUDITS = frozenset({"login.failure", "login.locked", "reauth.failure"})
 
 # Submissions sent, and fuzz tests run, per database backend.
 SUBMISSIONS: dict[str, int] = defaultdict(int)

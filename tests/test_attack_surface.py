@@ -302,7 +302,7 @@ def _pending_key_code(app: Flask, w: World) -> FormData:
         secret = db.session.scalar(sa.select(User.totp_secret).where(User.id == caseworker.id))
         db.session.remove()
     assert secret, "the two-step page made no key"
-    return {"code": pyotp.TOTP(secret).now()}
+    return {"code": pyotp.TOTP(secret).now(), "password": PASSWORD}
 
 
 def _intake(w: World) -> str:

@@ -388,3 +388,12 @@ def test_login_page_shows_the_article_hotlines_and_the_demo_banner(seeded):
     for number in ("1 (888) 373-7888", "233733", "1 (866) 347-2423"):
         assert number in page
     assert "DEMO DATA" in page
+
+
+def test_the_demo_is_never_seeded_in_production(app, monkeypatch):
+    monkeypatch.setitem(app.config, "ENV_NAME", "production")
+    with app.app_context():
+        result = app.test_cli_runner().invoke(args=["seed-demo", "--force"])
+        assert result.exit_code != 0
+        assert "never loaded in production" in result.output
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0

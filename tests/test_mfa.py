@@ -37,7 +37,9 @@ def enrol(app, client) -> tuple[str, list[str]]:
     """Go through enrolment on the page; returns the key and the recovery codes shown."""
     page = client.get("/account/two-step").get_data(as_text=True)
     key = re.search(r'data-testid="totp-key">([A-Z2-7]+)<', page).group(1)
-    response = client.post("/account/two-step/enrol", data={"code": pyotp.TOTP(key).now()})
+    response = client.post(
+        "/account/two-step/enrol", data={"code": pyotp.TOTP(key).now(), "password": PASSWORD}
+    )
     assert response.status_code == 200
     shown = response.get_data(as_text=True)
     block = shown.split('data-testid="recovery-codes"')[1].split("</ul>")[0]
@@ -131,7 +133,9 @@ def test_a_wrong_enrolment_code_leaves_it_off(app, make_user):
     client = app.test_client()
     login(client, user)
     client.get("/account/two-step")
-    response = client.post("/account/two-step/enrol", data={"code": "123456"})
+    response = client.post(
+        "/account/two-step/enrol", data={"code": "123456", "password": PASSWORD}
+    )
     assert "does not match" in response.get_data(as_text=True)
     assert not stored(app, user.id).mfa_enabled
     # Until enrolment is confirmed the pending key is not asked for at sign-in.
@@ -282,3 +286,50 @@ def test_an_admin_resets_a_lost_authenticator(app, make_user, login_as):
     assert login(again, supervisor).headers["Location"] == "/account/two-step"
     with app.app_context():
         assert "admin.user.two_step_reset" in db.session.scalars(sa.select(AuditEvent.action)).all()
+
+
+def test_enrolment_needs_the_password_and_ends_other_sessions(app, make_user):
+    user = make_user(Role.PARTNER)
+    client, other_device = app.test_client(), app.test_client()
+    login(client, user)
+    login(other_device, user)
+    page = client.get("/account/two-step").get_data(as_text=True)
+    key = re.search(r'data-testid="totp-key">([A-Z2-7]+)<', page).group(1)
+    refused = client.post(
+        "/account/two-step/enrol",
+        data={"code": pyotp.TOTP(key).now(), "password": "somebody else's guess"},
+    )
+    assert "not correct" in refused.get_data(as_text=True)
+    assert not stored(app, user.id).mfa_enabled
+
+    enrol(app, client)
+
+    assert client.get("/notifications").status_code == 200
+    assert other_device.get("/notifications").status_code == 302
+
+
+def test_password_guesses_from_a_signed_in_session_are_throttled_and_audited(app, login_as):
+    client, _user = login_as(Role.CASEWORKER)
+    for _ in range(5):
+        response = client.post(
+            "/account/password",
+            data={
+                "current_password": "a wrong guess here",
+                "new_password": "a perfectly good passphrase",
+                "confirm": "a perfectly good passphrase",
+            },
+        )
+        assert "not correct" in response.get_data(as_text=True)
+    locked = client.post(
+        "/account/password",
+        data={
+            "current_password": PASSWORD,
+            "new_password": "a perfectly good passphrase",
+            "confirm": "a perfectly good passphrase",
+        },
+    )
+    assert "Try again in" in locked.get_data(as_text=True)
+    with app.app_context():
+        actions = db.session.scalars(sa.select(AuditEvent.action)).all()
+    assert actions.count("reauth.failure") == 5
+    assert "login.locked" in actions

@@ -207,3 +207,13 @@ def test_session_rows_hold_no_token(app, login_as):
         assert token not in stored
         assert all(len(value) == 64 for value in stored)
         assert db.session.get(User, user.id) is not None
+
+
+def test_deactivating_an_organization_ends_its_sessions_for_good(app, login_as, make_org):
+    org = make_org()
+    member, _user = login_as(Role.PARTNER, org=org)
+    admin, _admin = login_as(Role.ADMIN)
+    admin.post(f"/admin/organizations/{org.id}/deactivate")
+    assert not signed_in(member)
+    admin.post(f"/admin/organizations/{org.id}/activate")
+    assert not signed_in(member)  # reactivation does not revive the old cookie

@@ -105,15 +105,65 @@ def test_admin_password_reset_lifts_the_lockout(app, make_user, login_as):
 def test_second_step_failures_count_towards_the_lockout(app, make_user):
     user = make_user(Role.SUPERVISOR)
     client = app.test_client()
-    response = attempt(client, user.email, PASSWORD)
+    response = attempt(client, user.email, PASSWORD)  # the right password counts as an attempt
     assert response.headers["Location"].endswith("/login/verify")
-    for _ in range(4):
+    for _ in range(3):
         wrong = client.post("/login/verify", data={"code": "000000"})
         assert "not right" in wrong.get_data(as_text=True)
     locked = client.post("/login/verify", data={"code": "000000"})
     assert locked.status_code == 429
     assert "Try again in 15 minutes" in locked.get_data(as_text=True)
     assert attempt(client, user.email, PASSWORD).status_code == 429
+
+
+def test_the_right_password_does_not_reset_the_count_for_code_guessing(app, make_user):
+    """Someone who has the password cannot guess codes forever by signing in again."""
+    user = make_user(Role.SUPERVISOR)
+    client = app.test_client()
+    codes_tried = 0
+    for _ in range(10):
+        response = attempt(client, user.email, PASSWORD)
+        if response.status_code == 429:
+            break
+        if client.post("/login/verify", data={"code": "000000"}).status_code == 429:
+            break
+        codes_tried += 1
+    assert codes_tried <= 2
+    assert attempt(client, user.email, PASSWORD).status_code == 429
+
+
+def test_parallel_attempts_cannot_all_slip_under_the_threshold(app, make_user):
+    """Each attempt is counted before it is checked, so at most 5 of 12 are verified."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    user = make_user(Role.CASEWORKER)
+
+    def one(_n: int) -> int:
+        return attempt(app.test_client(), user.email, "wrong password entirely").status_code
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        statuses = list(pool.map(one, range(12)))
+    verified = statuses.count(200)  # a 200 is a checked, wrong password
+    assert verified <= 4
+    assert statuses.count(429) >= 8
+    assert attempt(app.test_client(), user.email, PASSWORD).status_code == 429
+
+
+def test_failed_sign_ins_are_filed_under_the_accounts_organization(app, make_user, login_as):
+    user = make_user(Role.CASEWORKER)
+    attempt(app.test_client(), user.email, "wrong password entirely")
+    supervisor, _ = login_as(Role.SUPERVISOR, org=_org(app, user.organization_id))
+    page = supervisor.get("/audit?action=login").get_data(as_text=True)
+    assert "login.failure" in page
+
+
+def _org(app, org_id: int):
+    from referrals.programs.models import Organization
+
+    with app.app_context():
+        org = db.session.get(Organization, org_id)
+        db.session.expunge(org)
+        return org
 
 
 @pytest.fixture

@@ -20,6 +20,8 @@ from referrals.admin.common import (
 )
 from referrals.audit import services as audit
 from referrals.auth.models import User
+from referrals.auth.services import end_sessions
+from referrals.auth.sessions import EndReason
 from referrals.extensions import db
 from referrals.programs.models import Organization
 
@@ -127,6 +129,9 @@ def deactivate_organization(org: Organization, *, by: User) -> None:
     if org.id == by.organization_id:
         raise SelfActionError(_("You cannot deactivate your own organization."))
     org.active = False
+    # Its staff's sessions end now; reactivating the organization must not revive them.
+    for member in db.session.scalars(sa.select(User).where(User.organization_id == org.id)):
+        end_sessions(member, EndReason.DEACTIVATED)
     db.session.flush()
     audit.record(
         "admin.organization.deactivated",

@@ -15,6 +15,7 @@ _ACTIONS = (
     "login.locked",
     "logout",
     "user.password_changed",
+    "reauth.failure",
     "mfa.enrolled",
     "mfa.disabled",
     "mfa.recovery_codes_replaced",

@@ -86,8 +86,13 @@ def record(
     object_type: str = "",
     object_id: object = "",
     detail: dict[str, Any] | None = None,
+    organization_id: int | None = None,
 ) -> AuditEvent:
-    """Append an audit event in the current transaction (the caller commits)."""
+    """Append an audit event in the current transaction (the caller commits).
+
+    ``organization_id`` files an event without a signed-in actor under an organization, e.g. a
+    failed sign-in to one of its accounts, so its supervisors see it on /audit.
+    """
     _lock_chain()
     last = db.session.execute(
         sa.select(AuditEvent.sequence, AuditEvent.hash)
@@ -100,7 +105,7 @@ def record(
         sequence=sequence,
         occurred_at=utcnow().replace(microsecond=0),
         actor_id=actor.id if authenticated else None,
-        actor_organization_id=actor.organization_id if authenticated else None,
+        actor_organization_id=actor.organization_id if authenticated else organization_id,
         action=action,
         object_type=object_type,
         object_id=str(object_id),

@@ -44,8 +44,11 @@ class SecondStepForm(FlaskForm):
 
 
 class EnrolForm(FlaskForm):
-    """Confirms enrolment with a first code from the new key."""
+    """Confirms enrolment with a first code from the new key, and the password (a session
+    alone, perhaps a stolen one, must not be able to put its own authenticator on the account).
+    """
 
+    password = PasswordField(_l("Your password"), validators=[DataRequired(), Length(max=1024)])
     code = StringField(
         _l("6-digit code shown by the app"),
         validators=[DataRequired(), Length(max=16)],

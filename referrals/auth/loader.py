@@ -14,6 +14,8 @@ def load_user(session_user_id: str) -> User | None:
     if not user_id.isdigit() or not version.isdigit():
         return None
     # The session first: touching it commits, which would expire a user loaded before.
+    # It loads the user and organization too, so the get() below finds them in the identity
+    # map (or reads them again after that commit, once a minute).
     if sessions.validate(int(user_id)) is None:
         return None
     user = db.session.get(User, int(user_id))

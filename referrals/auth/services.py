@@ -10,7 +10,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from referrals.audit import services as audit
-from referrals.auth import sessions
+from referrals.auth import sessions, throttle
 from referrals.auth.models import User
 from referrals.auth.passwords import hash_password, needs_rehash, verify_password
 from referrals.auth.sessions import EndReason
@@ -44,6 +44,7 @@ def check_credentials(*, email: str, password: str) -> User | None:
             "login.failure",
             object_type="user",
             object_id=user.id if user else "",
+            organization_id=user.organization_id if user else None,
             detail={"reason": "bad_credentials" if user else "unknown_account"},
         )
         return None
@@ -52,6 +53,7 @@ def check_credentials(*, email: str, password: str) -> User | None:
             "login.failure",
             object_type="user",
             object_id=user.id,
+            organization_id=user.organization_id,
             detail={"reason": "inactive"},
         )
         return None
@@ -139,10 +141,35 @@ def _too_guessable(lowered: str) -> bool:
     return len(steps) == 1 and steps <= {1, -1}
 
 
-def change_password(user: User, *, current: str, new: str) -> None:
-    """Set a new password after checking the current one; other sessions end."""
-    if not verify_password(user, current):
+def confirm_password(user: User, password: str) -> None:
+    """Re-authentication before a sensitive change, throttled and audited like a sign-in:
+    someone holding a stolen session must not get unlimited guesses at the password.
+
+    Raises WrongPasswordError; the caller commits either way (the failure is recorded).
+    """
+    until = throttle.begin_attempt(user.email)
+    if until is not None:
+        raise WrongPasswordError(
+            _(
+                "Too many wrong passwords. Try again in %(minutes)d minutes.",
+                minutes=throttle.minutes_left(until),
+            )
+        )
+    if not verify_password(user, password):
+        audit.record("reauth.failure", actor=user, object_type="user", object_id=user.id)
+        if throttle.record_failure(user.email) is not None:
+            audit.record("login.locked", actor=user, object_type="user", object_id=user.id)
         raise WrongPasswordError(_("The current password is not correct."))
+    throttle.clear(user.email)
+
+
+def change_password(user: User, *, current: str, new: str) -> None:
+    """Set a new password after checking the current one; other sessions end.
+
+    A wrong current password raises WrongPasswordError with nothing changed but the failure
+    record, which the caller commits.
+    """
+    confirm_password(user, current)
     if current == new:
         raise PasswordPolicyError(_("Choose a password different from the current one."))
     check_password_policy(new, user=user)

@@ -17,6 +17,7 @@ from enum import StrEnum
 import sqlalchemy as sa
 from flask import current_app, g, session
 from flask_login import login_user
+from sqlalchemy.orm import joinedload
 
 from referrals.auth.models import User, UserSession
 from referrals.db_types import utcnow
@@ -35,6 +36,7 @@ class EndReason(StrEnum):
     PASSWORD_CHANGED = "password_changed"  # noqa: S105  (a reason code)
     DEACTIVATED = "deactivated"
     ENDED_BY_ADMIN = "ended_by_admin"
+    SECURITY_CHANGE = "security_change"
 
 
 @dataclass(frozen=True)
@@ -80,16 +82,29 @@ def expiry_reason(row: UserSession, now: datetime, limits: Limits) -> EndReason 
     return None
 
 
+# The session row, its user and the user's organization in one statement: every signed-in
+# request needs all three (the loader checks the user, ``is_active`` the organization), and
+# the user and organization then come from the identity map instead of two more queries.
+_SESSION_WITH_USER = (
+    sa.select(UserSession)
+    .where(UserSession.token_hash == sa.bindparam("token_hash"))
+    .options(
+        joinedload(UserSession.user, innerjoin=True).joinedload(User.organization, innerjoin=True)
+    )
+)
+
+
 def validate(user_id: int) -> UserSession | None:
     """The live session row behind this request's cookie for ``user_id``, or None.
 
     A valid session is touched (at most once a minute) and committed at once: this runs
-    when the request starts, before the view has changed anything.
+    when the request starts, before the view has changed anything. The commit expires the
+    user and organization loaded with the row; they are read again on that request only.
     """
     token = session.get(SESSION_TOKEN_KEY)
     if not isinstance(token, str) or not token:
         return None
-    row = db.session.scalar(sa.select(UserSession).where(UserSession.token_hash == _digest(token)))
+    row = db.session.scalar(_SESSION_WITH_USER, {"token_hash": _digest(token)})
     if row is None or row.user_id != user_id:
         return None
     now = utcnow()
@@ -144,3 +159,18 @@ def seconds_left(row: UserSession, now: datetime | None = None) -> int:
     moment = now or utcnow()
     ends = min(row.last_seen_at + limits.idle, row.created_at + limits.absolute)
     return max(0, int((ends - moment).total_seconds()))
+
+
+def end_others(user: User, reason: EndReason = EndReason.SECURITY_CHANGE) -> int:
+    """End every open session of ``user`` but this browser's (after a security change)."""
+    current: UserSession | None = g.get("user_session")
+    condition = [UserSession.user_id == user.id, UserSession.ended_at.is_(None)]
+    if current is not None:
+        condition.append(UserSession.id != current.id)
+    result = db.session.execute(
+        sa.update(UserSession)
+        .where(*condition)
+        .values(ended_at=utcnow(), end_reason=reason.value)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -1,4 +1,4 @@
-"""Failed sign-ins counted per e-mail address in the database, so every worker sees them.
+"""Sign-in attempts counted per e-mail address in the database, so every worker sees them.
 
 After LOGIN_LOCKOUT_THRESHOLD failures within LOGIN_LOCKOUT_WINDOW_MINUTES the address is
 locked for LOGIN_LOCKOUT_MINUTES: even the right password is refused until then. Unknown
@@ -37,9 +37,16 @@ def locked_until(email: str, now: datetime | None = None) -> datetime | None:
     return until if until is not None and until > moment else None
 
 
-def _upsert_failure(digest: str, now: datetime, window_start: datetime) -> None:
-    """Count one failure atomically; a count older than the window starts again at 1."""
-    stale = LoginThrottle.first_failure_at < window_start
+def _count_attempt(digest: str, now: datetime, window_start: datetime) -> None:
+    """Count one attempt atomically; a count older than the window starts again at 1.
+
+    A lockout still running is never reset by the window, or waiting out the window
+    during a lockout would lift it early.
+    """
+    stale = sa.and_(
+        LoginThrottle.first_failure_at < window_start,
+        sa.or_(LoginThrottle.locked_until.is_(None), LoginThrottle.locked_until <= now),
+    )
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = insert(LoginThrottle).values(email_digest=digest, failures=1, first_failure_at=now)
@@ -54,27 +61,59 @@ def _upsert_failure(digest: str, now: datetime, window_start: datetime) -> None:
     db.session.execute(statement)
 
 
-def record_failure(email: str, now: datetime | None = None) -> datetime | None:
-    """Count a failed attempt; returns the lockout end if *this* failure started a lockout."""
+def _lock(digest: str, now: datetime, *, more_than: int) -> datetime | None:
+    """Start a lockout when more than ``more_than`` attempts were counted and none runs yet.
+
+    A conditional UPDATE: of several requests at once, exactly one starts it (and audits it).
+    """
     config = current_app.config
-    moment = now or utcnow()
-    digest = email_digest(email)
-    _upsert_failure(
-        digest, moment, moment - timedelta(minutes=config["LOGIN_LOCKOUT_WINDOW_MINUTES"])
-    )
-    until = moment + timedelta(minutes=config["LOGIN_LOCKOUT_MINUTES"])
-    # Only one of several concurrent failures gets to start the lockout (and audit it).
+    until = now + timedelta(minutes=config["LOGIN_LOCKOUT_MINUTES"])
     started = db.session.execute(
         sa.update(LoginThrottle)
         .where(
             LoginThrottle.email_digest == digest,
-            LoginThrottle.failures >= config["LOGIN_LOCKOUT_THRESHOLD"],
-            sa.or_(LoginThrottle.locked_until.is_(None), LoginThrottle.locked_until <= moment),
+            LoginThrottle.failures > more_than,
+            sa.or_(LoginThrottle.locked_until.is_(None), LoginThrottle.locked_until <= now),
         )
         .values(locked_until=until)
         .execution_options(synchronize_session=False)
     )
     return until if getattr(started, "rowcount", 0) else None
+
+
+def begin_attempt(email: str, now: datetime | None = None) -> datetime | None:
+    """Count an attempt *before* checking it; returns the lockout end when it must be refused.
+
+    Counting first means requests sent in parallel cannot all pass a check made before any of
+    them failed: only the first LOGIN_LOCKOUT_THRESHOLD of a window are ever verified.
+    A success calls ``clear``; a failure calls ``record_failure``.
+    """
+    config = current_app.config
+    moment = now or utcnow()
+    digest = email_digest(email)
+    _count_attempt(
+        digest, moment, moment - timedelta(minutes=config["LOGIN_LOCKOUT_WINDOW_MINUTES"])
+    )
+    row = db.session.execute(
+        sa.select(LoginThrottle.failures, LoginThrottle.locked_until).where(
+            LoginThrottle.email_digest == digest
+        )
+    ).one()
+    if row.locked_until is not None and row.locked_until > moment:
+        return row.locked_until
+    if row.failures > config["LOGIN_LOCKOUT_THRESHOLD"]:
+        return _lock(digest, moment, more_than=config["LOGIN_LOCKOUT_THRESHOLD"]) or (
+            locked_until(email, moment) or moment
+        )
+    return None
+
+
+def record_failure(email: str, now: datetime | None = None) -> datetime | None:
+    """The attempt counted by ``begin_attempt`` failed; returns the lockout end if this
+    failure used up the last allowed attempt (the next one, even right, is refused)."""
+    moment = now or utcnow()
+    threshold = current_app.config["LOGIN_LOCKOUT_THRESHOLD"]
+    return _lock(email_digest(email), moment, more_than=threshold - 1)
 
 
 def clear(email: str) -> None:

@@ -9,11 +9,10 @@ from flask_login import login_required
 
 from referrals.access import staff
 from referrals.audit import services as audit
-from referrals.auth import mfa
+from referrals.auth import mfa, services, sessions
 from referrals.auth.forms import EnrolForm, PasswordConfirmForm
-from referrals.auth.passwords import verify_password
-from referrals.auth.views import bp
-from referrals.extensions import db
+from referrals.auth.views import _login_rate_limit, bp
+from referrals.extensions import db, limiter
 
 
 def _settings_page(**context: object) -> str:
@@ -42,15 +41,17 @@ def two_step() -> ResponseReturnValue:
 
 @bp.route("/account/two-step/enrol", methods=["POST"])
 @login_required
+@limiter.limit(_login_rate_limit)
 def enrol_two_step() -> ResponseReturnValue:
     """Confirm the pending key with a first code; show the recovery codes once."""
     user = staff()
     form = EnrolForm()
     if user.mfa_enabled:
         return redirect(url_for("auth.two_step"))
-    if form.validate_on_submit():
+    if _password_confirmed(form):
         codes = mfa.confirm_enrolment(user, form.code.data or "")
         if codes is not None:
+            sessions.end_others(user)  # a key added from a stolen session must not keep it alone
             audit.record("mfa.enrolled", actor=user, object_type="user", object_id=user.id)
             db.session.commit()
             flash(_("Two-step sign-in is on."), "success")
@@ -60,17 +61,22 @@ def enrol_two_step() -> ResponseReturnValue:
     return _settings_page(enrol_form=form)
 
 
-def _password_confirmed(form: PasswordConfirmForm) -> bool:
+def _password_confirmed(form: PasswordConfirmForm | EnrolForm) -> bool:
+    """The form is valid and its password right (throttled and audited like a sign-in)."""
     if not form.validate_on_submit():
         return False
-    if verify_password(staff(), form.password.data or ""):
-        return True
-    form.password.errors = [_("The password is not correct.")]
-    return False
+    try:
+        services.confirm_password(staff(), form.password.data or "")
+    except services.WrongPasswordError as error:
+        db.session.commit()  # the failure record
+        form.password.errors = [str(error)]
+        return False
+    return True
 
 
 @bp.route("/account/two-step/recovery-codes", methods=["POST"])
 @login_required
+@limiter.limit(_login_rate_limit)
 def new_recovery_codes() -> ResponseReturnValue:
     """Replace every recovery code (the old ones stop working); needs the password."""
     user = staff()
@@ -80,6 +86,7 @@ def new_recovery_codes() -> ResponseReturnValue:
     if not _password_confirmed(form):
         return _settings_page(confirm_form=form), 400
     codes = mfa.new_recovery_codes(user)
+    sessions.end_others(user)
     audit.record("mfa.recovery_codes_replaced", actor=user, object_type="user", object_id=user.id)
     db.session.commit()
     flash(_("New recovery codes made; the old ones no longer work."), "success")
@@ -88,6 +95,7 @@ def new_recovery_codes() -> ResponseReturnValue:
 
 @bp.route("/account/two-step/disable", methods=["POST"])
 @login_required
+@limiter.limit(_login_rate_limit)
 def disable_two_step() -> ResponseReturnValue:
     """Turn two-step sign-in off, where the role and organization allow it."""
     user = staff()
@@ -98,6 +106,7 @@ def disable_two_step() -> ResponseReturnValue:
     if not _password_confirmed(form):
         return _settings_page(confirm_form=form), 400
     mfa.disable(user)
+    sessions.end_others(user)
     audit.record("mfa.disabled", actor=user, object_type="user", object_id=user.id)
     db.session.commit()
     flash(_("Two-step sign-in is off."), "info")

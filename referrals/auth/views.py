@@ -127,12 +127,23 @@ def _locked_out(form: LoginForm, until: datetime) -> ResponseReturnValue:
     return render_template("auth/login.html", form=form), 429
 
 
-def _audit_lockout(email: str) -> None:
+def _audit_account_event(action: str, email: str, **detail: str) -> None:
+    """A sign-in event about an address: filed under the account's organization, if any, so
+    its supervisors see attacks on their staff on /audit."""
     user = services.find_user_by_email(email.strip())
-    audit.record("login.locked", object_type="user", object_id=user.id if user else "")
+    audit.record(
+        action,
+        object_type="user",
+        object_id=user.id if user else "",
+        organization_id=user.organization_id if user else None,
+        detail=detail or None,
+    )
 
 
 def _finish_sign_in(user: User, *, second_step: str, next_url: str | None) -> ResponseReturnValue:
+    # Only a finished sign-in forgets the failures: a right password alone must not, or
+    # someone who has it could guess second-step codes forever, four at a time.
+    throttle.clear(user.email)
     services.complete_login(user, second_step=second_step)
     sessions.start(user)
     db.session.commit()
@@ -155,22 +166,21 @@ def login() -> ResponseReturnValue:
     if not form.validate_on_submit():
         return render_template("auth/login.html", form=form)
     email = form.email.data or ""
-    until = throttle.locked_until(email)
+    until = throttle.begin_attempt(email)
     if until is not None:
-        audit.record("login.failure", object_type="user", detail={"reason": "locked"})
+        _audit_account_event("login.failure", email, reason="locked")
         db.session.commit()
         return _locked_out(form, until)
     user = services.check_credentials(email=email, password=form.password.data or "")
     if user is None:
         started = throttle.record_failure(email)
         if started is not None:
-            _audit_lockout(email)
+            _audit_account_event("login.locked", email)
         db.session.commit()
         if started is not None:
             return _locked_out(form, started)
         flash(_("Incorrect e-mail or password, or the account is not active."), "danger")
         return render_template("auth/login.html", form=form)
-    throttle.clear(email)
     next_url = _safe_next(request.args.get("next"))
     if user.mfa_enabled:
         db.session.commit()
@@ -210,14 +220,12 @@ def second_step() -> ResponseReturnValue:
     user, pending = found
     form = SecondStepForm()
     if form.validate_on_submit():
-        until = throttle.locked_until(user.email)
+        until = throttle.begin_attempt(user.email)
         if until is None:
             code = form.code.data or ""
             if mfa.accept_totp(user, code):
-                throttle.clear(user.email)
                 return _finish_sign_in(user, second_step="totp", next_url=pending.get("next"))
             if mfa.accept_recovery_code(user, code):
-                throttle.clear(user.email)
                 response = _finish_sign_in(
                     user, second_step="recovery_code", next_url=pending.get("next")
                 )
@@ -231,16 +239,13 @@ def second_step() -> ResponseReturnValue:
                     "warning",
                 )
                 return response
-            audit.record(
-                "login.failure",
-                object_type="user",
-                object_id=user.id,
-                detail={"reason": "bad_second_step"},
-            )
+            _audit_account_event("login.failure", user.email, reason="bad_second_step")
             until = throttle.record_failure(user.email)
             if until is not None:
-                audit.record("login.locked", object_type="user", object_id=user.id)
-            db.session.commit()
+                _audit_account_event("login.locked", user.email)
+        else:
+            _audit_account_event("login.failure", user.email, reason="locked")
+        db.session.commit()
         if until is not None:
             session.pop(_PENDING_KEY, None)
             return _locked_out(LoginForm(formdata=None), until)
@@ -283,6 +288,7 @@ def extend_session() -> ResponseReturnValue:
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
+@limiter.limit(_login_rate_limit, methods=["POST"])
 def change_password() -> ResponseReturnValue:
     """Change one's own password (required after a one-time password)."""
     form = ChangePasswordForm()
@@ -293,7 +299,7 @@ def change_password() -> ResponseReturnValue:
                 user, current=form.current_password.data or "", new=form.new_password.data or ""
             )
         except services.WrongPasswordError as error:
-            db.session.rollback()
+            db.session.commit()  # only the failure record: the check comes before any change
             form.current_password.errors = [str(error)]
         except services.PasswordPolicyError as error:
             db.session.rollback()
