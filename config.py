@@ -154,6 +154,15 @@ class ProductionConfig(Config):
                 "AUDIT_HMAC_KEY must be set to a random value of at least 32 characters "
                 "in production; keep it outside the database."
             )
+        # Both decide whom the per-address sign-in limit counts; a wrong default is silent:
+        # behind a proxy with TRUSTED_PROXIES=0 every client is the proxy's address (one
+        # attacker then blocks everyone), and memory:// gives each worker its own count.
+        for name, meaning in (
+            ("TRUSTED_PROXIES", "how many reverse proxies sit in front (0 for none)"),
+            ("RATELIMIT_STORAGE_URI", "redis://host:6379 shared by every worker (or memory://)"),
+        ):
+            if not os.environ.get(name, "").strip():
+                raise RuntimeError(f"{name} must be set in production: {meaning}.")
 
 
 class TestingConfig(Config):

@@ -39,6 +39,9 @@ def server_environment(database_url: str, port: int) -> dict[str, str]:
         # Every benchmark user signs in from 127.0.0.1; production sees one address per
         # office. The per-address limit would otherwise refuse the 60 sign-ins of the setup.
         LOGIN_RATE_LIMIT="10000 per minute",
+        # No proxy on loopback; one gunicorn host (production names Redis here).
+        TRUSTED_PROXIES="0",
+        RATELIMIT_STORAGE_URI="memory://",
         GUNICORN_BIND=f"127.0.0.1:{port}",
     )
     return env

@@ -88,3 +88,16 @@ def test_production_refuses_to_start_without_an_audit_key(monkeypatch):
     monkeypatch.delenv("AUDIT_HMAC_KEY", raising=False)
     with pytest.raises(RuntimeError, match="AUDIT_HMAC_KEY"):
         create_app(ProductionConfig)
+
+
+def test_production_refuses_to_start_without_proxy_and_rate_limit_settings(monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "s" * 40)
+    monkeypatch.setenv("AUDIT_HMAC_KEY", "a" * 40)
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "memory://")
+    monkeypatch.delenv("TRUSTED_PROXIES", raising=False)
+    with pytest.raises(RuntimeError, match="TRUSTED_PROXIES"):
+        create_app(ProductionConfig)
+    monkeypatch.setenv("TRUSTED_PROXIES", "1")
+    monkeypatch.delenv("RATELIMIT_STORAGE_URI", raising=False)
+    with pytest.raises(RuntimeError, match="RATELIMIT_STORAGE_URI"):
+        create_app(ProductionConfig)
