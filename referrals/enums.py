@@ -6,9 +6,16 @@ Codes are stored as their ``value`` strings, never as translated labels.
 from __future__ import annotations
 
 import enum
+from typing import Self
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from wtforms.fields.choices import SelectChoice
+
+# Each enum's translated labels, by locale. A list shows a label per row, and translating a
+# lazy string costs ~6 µs (Flask-Babel looks the catalog up each time); a catalog does not
+# change while the process runs, so each locale's labels are translated once.
+_TRANSLATED: dict[tuple[type[CodedEnum], str], dict[CodedEnum, str]] = {}
 
 
 class CodedEnum(enum.StrEnum):
@@ -16,7 +23,19 @@ class CodedEnum(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return str(LABELS.get(self, self.value.replace("_", " ").capitalize()))
+        return type(self).labels()[self]
+
+    @classmethod
+    def labels(cls) -> dict[Self, str]:
+        """Every member's label in the current locale (for a template to read per row)."""
+        key = (cls, str(get_locale()))
+        labels = _TRANSLATED.get(key)
+        if labels is None:
+            labels = _TRANSLATED[key] = {
+                member: str(LABELS.get(member, member.value.replace("_", " ").capitalize()))
+                for member in cls
+            }
+        return labels  # type: ignore[return-value]
 
     @classmethod
     def choices(cls) -> list[SelectChoice]:

@@ -102,12 +102,20 @@ def register_security_headers(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    """Values every template may use."""
-    from referrals.templating import TEMPLATE_FILTERS, template_context
+    """Values every template may use (after ``babel.init_app``: ours replace its gettext)."""
+    from referrals.templating import (
+        TEMPLATE_FILTERS,
+        TEMPLATE_GLOBALS,
+        TEMPLATE_TESTS,
+        template_context,
+    )
 
+    app.jinja_env.globals.update(TEMPLATE_GLOBALS)
     app.context_processor(template_context)
     for name, function in TEMPLATE_FILTERS.items():
         app.add_template_filter(function, name)
+    for name, function in TEMPLATE_TESTS.items():
+        app.add_template_test(function, name)
 
 
 def register_cli(app: Flask) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -132,45 +133,51 @@ def _name_of(model: type[Program] | type[Organization], key: Any) -> Any:
 
 
 def _lines(scope: sa.ColumnElement[bool]) -> sa.Select[Any]:
-    """The list's columns. Names come from correlated subqueries run for the page's rows
-    only: joining programs and both organizations instead makes PostgreSQL weigh join
-    orders for five tables, which took longer than running it (docs/PERFORMANCE.md)."""
-    return (
-        sa.select(
-            Referral.id,
-            Referral.public_id,
-            Referral.status,
-            Referral.first_viewed_at,
-            Referral.sent_at,
-            Referral.response_due_at,
-            Referral.created_at,
-            Intake.client_code,
-            _name_of(Program, Referral.program_id),
-            _name_of(Organization, Referral.sending_organization_id),
-            _name_of(Organization, Referral.receiving_organization_id),
-        )
-        .join(Intake, Intake.id == Referral.intake_id)
-        .where(scope)
+    """The list's columns. Names and the client code come from correlated subqueries run
+    for the page's rows only: joining their tables instead makes PostgreSQL weigh join
+    orders, which took longer than running the statement (docs/PERFORMANCE.md). Even the
+    one join with intakes (a required key: it never drops a row) took 0.46 ms to plan
+    against 0.26 ms for the subquery, at a million referrals."""
+    return sa.select(
+        Referral.id,
+        Referral.public_id,
+        Referral.status,
+        Referral.first_viewed_at,
+        Referral.sent_at,
+        Referral.response_due_at,
+        Referral.created_at,
+        sa.select(Intake.client_code).where(Intake.id == Referral.intake_id).scalar_subquery(),
+        _name_of(Program, Referral.program_id),
+        _name_of(Organization, Referral.sending_organization_id),
+        _name_of(Organization, Referral.receiving_organization_id),
+    ).where(scope)
+
+
+def _line(row: Any) -> ReferralLine:
+    return ReferralLine(
+        id=row[0],
+        public_id=row[1],
+        status=row[2],
+        first_viewed_at=row[3],
+        sent_at=row[4],
+        response_due_at=row[5],
+        created_at=row[6],
+        intake=Coded(row[7]),
+        program=Named(row[8]),
+        sending_organization=Named(row[9]),
+        receiving_organization=Named(row[10]),
     )
 
 
+def _rows(stmt: sa.Executable, params: dict[str, Any]) -> Sequence[Any]:
+    # On the session's connection, as Core: the lines are plain values, and the ORM's
+    # execution path (autoflush, ORM result) cost a quarter of the statement's time. The
+    # list views read only, so there is nothing to flush first. One fetchall.
+    return db.session.connection().execute(stmt, params).all()
+
+
 def _fetch(stmt: sa.Select[Any], params: dict[str, Any]) -> list[ReferralLine]:
-    return [
-        ReferralLine(
-            id=row[0],
-            public_id=row[1],
-            status=row[2],
-            first_viewed_at=row[3],
-            sent_at=row[4],
-            response_due_at=row[5],
-            created_at=row[6],
-            intake=Coded(row[7]),
-            program=Named(row[8]),
-            sending_organization=Named(row[9]),
-            receiving_organization=Named(row[10]),
-        )
-        for row in db.session.execute(stmt, params)
-    ]
+    return [_line(row) for row in _rows(stmt, params)]
 
 
 @dataclass(frozen=True)
@@ -209,12 +216,38 @@ def _page_statement(side: Side, *, filtered: bool, after: bool) -> sa.Select[Any
     return stmt
 
 
-_OVERDUE = (
-    _lines(_received(_ORGANIZATION, _NOW))
-    .where(Referral.status == ReferralStatus.REQUESTED, Referral.response_due_at < _NOW)
-    .order_by(Referral.response_due_at, Referral.id)
-    .limit(_LIMIT)
-)
+def _overdue_lines(limit: Any) -> sa.Select[Any]:
+    return (
+        _lines(_received(_ORGANIZATION, _NOW))
+        .where(Referral.status == ReferralStatus.REQUESTED, Referral.response_due_at < _NOW)
+        .order_by(Referral.response_due_at, Referral.id)
+        .limit(limit)
+    )
+
+
+_OVERDUE = _overdue_lines(_LIMIT)
+_OVERDUE_LIMIT = sa.bindparam("overdue_limit", type_=sa.Integer())
+_OVERDUE_PART, _PAGE_PART = 0, 1
+
+
+def _part(number: int) -> sa.Label[Any]:
+    return sa.literal_column(str(number)).label("part")
+
+
+@cache
+def _inbox_first_page_statement(*, filtered: bool) -> sa.CompoundSelect[Any]:
+    """The overdue panel and the inbox's first page as one statement, each part marked.
+
+    One statement instead of two: PostgreSQL planned and ran the pair in 1.3 ms against
+    1.75 ms apart, at a million referrals, and the request makes one round trip fewer.
+    Each part keeps its own order and limit inside a subquery (SQLite takes no
+    parenthesised SELECT in a UNION).
+    """
+    overdue = _overdue_lines(_OVERDUE_LIMIT).add_columns(_part(_OVERDUE_PART))
+    page = _page_statement(Side.RECEIVER, filtered=filtered, after=False).add_columns(
+        _part(_PAGE_PART)
+    )
+    return sa.union_all(sa.select(overdue.subquery()), sa.select(page.subquery()))
 
 
 def _page(
@@ -239,6 +272,33 @@ def overdue_received(user: User, *, limit: int) -> list[ReferralLine]:
         return []
     params = {"organization_id": user.organization_id, "now": utcnow(), "limit": limit}
     return _fetch(_OVERDUE, params)
+
+
+def inbox_first_page(
+    user: User, *, status: ReferralStatus | None, size: int
+) -> tuple[list[ReferralLine], ReferralPage]:
+    """What the inbox shows first: ``overdue_received(limit=size)`` and the first
+    ``inbox_page``, from one statement."""
+    if user.role not in RECEIVER_ROLES:  # the rule of received_by()
+        return [], ReferralPage(rows=[], next_cursor=None)
+    params: dict[str, Any] = {
+        "organization_id": user.organization_id,
+        "now": utcnow(),
+        "overdue_limit": size,
+        "limit": size + 1,
+    }
+    if status is not None:
+        params["status"] = status
+    overdue: list[ReferralLine] = []
+    newest: list[ReferralLine] = []
+    for row in _rows(_inbox_first_page_statement(filtered=status is not None), params):
+        (overdue if row[11] == _OVERDUE_PART else newest).append(_line(row))
+    # A UNION ALL promises no order of its own: each part is put back in the order its
+    # subquery chose its rows by.
+    overdue.sort(key=lambda line: (line.response_due_at, line.id))
+    newest.sort(key=lambda line: (line.created_at, line.id), reverse=True)
+    rows, cursor = split_page(newest, size, lambda line: (line.created_at, line.id))
+    return overdue, ReferralPage(rows=rows, next_cursor=cursor)
 
 
 def inbox_page(

@@ -37,8 +37,11 @@ def inbox() -> ResponseReturnValue:
     status = _status_filter()
     size = current_app.config["PAGE_SIZE"]
     after = request.args.get("after")
-    overdue = queries.overdue_received(user, limit=size) if not after else []
-    page = queries.inbox_page(user, status=status, after=after, size=size)
+    overdue: list[queries.ReferralLine] = []  # on the first page only
+    if after:
+        page = queries.inbox_page(user, status=status, after=after, size=size)
+    else:
+        overdue, page = queries.inbox_first_page(user, status=status, size=size)
     return render_template(
         "lifecycle/inbox.html",
         overdue=overdue,

@@ -92,14 +92,22 @@ def notify_escalation(referral: Referral) -> list[Notification]:
     return _raise(referral, NotificationKind.ESCALATION, who)
 
 
+# Built once: every signed-in page shows the count, and building, hashing and running a
+# select through the ORM took three times as long as running this one on the connection.
+_UNREAD = (
+    sa.select(sa.func.count())
+    .select_from(Notification)
+    .where(
+        Notification.recipient_id == sa.bindparam("recipient_id", type_=sa.Integer()),
+        Notification.read_at.is_(None),
+    )
+)
+
+
 def unread_count(user: User) -> int:
     """How many of the user's notifications are unread (one COUNT on the recipient index)."""
-    stmt = (
-        sa.select(sa.func.count())
-        .select_from(Notification)
-        .where(Notification.recipient_id == user.id, Notification.read_at.is_(None))
-    )
-    return int(db.session.scalar(stmt) or 0)
+    db.session.flush()  # what the ORM's autoflush would do: count notifications just added
+    return int(db.session.connection().scalar(_UNREAD, {"recipient_id": user.id}) or 0)
 
 
 def mark_read(notification_id: int, *, user: User) -> None:
