@@ -133,9 +133,7 @@ def test_a_wrong_enrolment_code_leaves_it_off(app, make_user):
     client = app.test_client()
     login(client, user)
     client.get("/account/two-step")
-    response = client.post(
-        "/account/two-step/enrol", data={"code": "123456", "password": PASSWORD}
-    )
+    response = client.post("/account/two-step/enrol", data={"code": "123456", "password": PASSWORD})
     assert "does not match" in response.get_data(as_text=True)
     assert not stored(app, user.id).mfa_enabled
     # Until enrolment is confirmed the pending key is not asked for at sign-in.
