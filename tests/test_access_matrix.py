@@ -109,6 +109,7 @@ EXPECTED: dict[str, tuple[Callable[[Role, bool], str], Callable[[Targets], str]]
     "auth.change_password": (everyone, lambda t: "/account/password"),
     "auth.logout": (everyone, lambda t: "/logout"),
     "auth.extend_session": (everyone, lambda t: "/session/extend"),
+    "auth.session_status": (everyone, lambda t: "/session/status"),
     "auth.two_step": (everyone, lambda t: "/account/two-step"),
     "auth.enrol_two_step": (everyone, lambda t: "/account/two-step/enrol"),
     "auth.new_recovery_codes": (everyone, lambda t: "/account/two-step/recovery-codes"),

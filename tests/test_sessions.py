@@ -217,3 +217,21 @@ def test_deactivating_an_organization_ends_its_sessions_for_good(app, login_as, 
     assert not signed_in(member)
     admin.post(f"/admin/organizations/{org.id}/activate")
     assert not signed_in(member)  # reactivation does not revive the old cookie
+
+
+def test_the_timeout_scripts_check_never_extends_the_session(app, make_user):
+    user = make_user(Role.CASEWORKER)
+    client = app.test_client()
+    with time_machine.travel(START, tick=False) as clock:
+        login(client, user)
+        clock.shift(timedelta(minutes=10))
+        assert client.get("/session/status").get_json() == {"seconds_left": 300}
+        clock.shift(timedelta(minutes=4))
+        assert client.get("/session/status").get_json() == {"seconds_left": 60}
+        clock.shift(timedelta(minutes=1))
+
+        expired = client.get("/session/status", headers={"Accept": "application/json"})
+
+        assert expired.status_code == 401
+        assert expired.get_json()["login"] == "/login"
+        assert client.get("/notifications").status_code == 302

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 import sqlalchemy as sa
-from flask import current_app, g, session
+from flask import current_app, g, request, session
 from flask_login import login_user
 from sqlalchemy.orm import joinedload
 
@@ -27,6 +27,8 @@ SESSION_TOKEN_KEY = "sid"  # noqa: S105  (a session key name, not a secret)
 # Writing last_seen_at on every request would turn every page view into a write; once a
 # minute is precise enough for a 15-minute idle timeout.
 _TOUCH_INTERVAL = timedelta(seconds=60)
+# Requests a page makes by itself (no person behind them): they never restart the idle clock.
+_NOT_ACTIVITY = frozenset({"auth.session_status"})
 
 
 class EndReason(StrEnum):
@@ -115,7 +117,8 @@ def validate(user_id: int) -> UserSession | None:
             _end(row, reason, now)
             db.session.commit()
         return None
-    if now - row.last_seen_at >= _TOUCH_INTERVAL:
+    # The timeout page's own check is not activity, or an open tab would keep itself alive.
+    if now - row.last_seen_at >= _TOUCH_INTERVAL and request.endpoint not in _NOT_ACTIVITY:
         row.last_seen_at = now
         db.session.commit()
     g.user_session = row

@@ -47,6 +47,7 @@ _ALLOWED_WHILE_HELD = {
     "auth.two_step",
     "auth.enrol_two_step",
     "auth.extend_session",
+    "auth.session_status",
     "static",
     "dashboard.healthz",
 }
@@ -89,7 +90,8 @@ def hold_on_required_step() -> ResponseReturnValue | None:
 
 
 def signed_out() -> ResponseReturnValue:
-    """Where Flask-Login sends a request without a live session: the sign-in page."""
+    """Where Flask-Login sends a request without a live session: the sign-in page (a 401
+    for the timeout script's JSON check, which then goes to the sign-in page itself)."""
     reason = g.get("session_end_reason")
     if reason == sessions.EndReason.IDLE:
         flash(_("You were signed out after a period without activity. Please sign in again."))
@@ -97,6 +99,10 @@ def signed_out() -> ResponseReturnValue:
         flash(_("Sessions last at most 12 hours. Please sign in again."), "info")
     else:
         flash(_("Please sign in to see this page."), "info")
+    if request.endpoint == "auth.session_status" and (
+        request.accept_mimetypes.best == "application/json"
+    ):
+        return jsonify(error=_("Signed out."), login=url_for("auth.login")), 401
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
 
@@ -270,6 +276,14 @@ def logout() -> ResponseReturnValue:
     session.clear()
     flash(_("You have signed out."), "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/session/status")
+@login_required
+def session_status() -> ResponseReturnValue:
+    """Seconds until this session times out, for the warning script; never extends it."""
+    row = g.get("user_session")
+    return jsonify(seconds_left=sessions.seconds_left(row) if row else 0)
 
 
 @bp.route("/session/extend", methods=["POST"])

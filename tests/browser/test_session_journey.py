@@ -25,6 +25,11 @@ def test_warning_appears_and_one_click_extends(app, live_server, page, make_user
     page.goto(f"{live_server}/programs/")
     warning = page.locator("[data-testid=session-warning]")
     assert warning.is_hidden()
+    with app.app_context():  # the server's idle clock has run 13.5 minutes too
+        db.session.execute(
+            sa.update(UserSession).values(last_seen_at=utcnow() - timedelta(minutes=13.5))
+        )
+        db.session.commit()
 
     page.clock.fast_forward("13:30")  # 90 seconds before the 15-minute idle timeout
 
@@ -37,7 +42,21 @@ def test_warning_appears_and_one_click_extends(app, live_server, page, make_user
     assert page.url.endswith("/programs/")  # no navigation: the page stays as it was
     with app.app_context():
         after = db.session.scalar(sa.select(UserSession.last_seen_at))
-    assert after >= before
+    assert after > before
+
+
+def test_another_tabs_activity_keeps_the_warning_away(app, live_server, page, make_user):
+    """The page asks the server before warning: activity elsewhere counts, the check doesn't."""
+    user = make_user(Role.CASEWORKER)
+    page.clock.install()
+    sign_in(page, live_server, user.email, PASSWORD)
+    page.goto(f"{live_server}/programs/")
+
+    page.clock.fast_forward("13:30")  # the server's clock did not move: 15 minutes are left
+
+    page.clock.fast_forward("00:05")
+    assert page.locator("[data-testid=session-warning]").is_hidden()
+    assert page.url.endswith("/programs/")
 
 
 def test_when_time_is_up_the_page_goes_to_sign_in(app, live_server, page, make_user):
