@@ -113,8 +113,9 @@ _PLAIN_TRANSLATIONS_LIMIT = 10_000
 
 def _format(translated: str, autoescape: bool, variables: dict[str, Any]) -> str:
     """What Jinja's newstyle gettext does with a translation: always a format string."""
-    # The template author's own text, trusted as Jinja's i18n extension trusts it.
-    text = Markup(translated) if autoescape else translated  # noqa: S704
+    # The template author's own text (a literal in a template, or its translation), trusted
+    # as Jinja's i18n extension trusts it; the variables are escaped by Markup's ``%``.
+    text = Markup(translated) if autoescape else translated  # noqa: S704  # nosec B704
     return text % variables
 
 
