@@ -54,6 +54,8 @@ def test_another_tabs_activity_keeps_the_warning_away(app, live_server, page, ma
 
     page.clock.fast_forward("13:30")  # the server's clock did not move: 15 minutes are left
 
+    # The server's answer (15 minutes left) arrives over the network: wait for it.
+    page.locator("[data-testid=session-warning]").wait_for(state="hidden", timeout=5000)
     page.clock.fast_forward("00:05")
     assert page.locator("[data-testid=session-warning]").is_hidden()
     assert page.url.endswith("/programs/")
