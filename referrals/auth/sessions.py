@@ -145,11 +145,14 @@ def end_current(reason: EndReason = EndReason.LOGOUT) -> None:
         _end(row, reason, utcnow())
 
 
-def end_all(user: User, reason: EndReason) -> int:
-    """End every open session of ``user``; returns how many were open."""
+def end_all(user: User, reason: EndReason, *, keep: UserSession | None = None) -> int:
+    """End every open session of ``user`` (but ``keep``); returns how many were open."""
+    condition = [UserSession.user_id == user.id, UserSession.ended_at.is_(None)]
+    if keep is not None:
+        condition.append(UserSession.id != keep.id)
     result = db.session.execute(
         sa.update(UserSession)
-        .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+        .where(*condition)
         .values(ended_at=utcnow(), end_reason=reason.value)
         .execution_options(synchronize_session=False)
     )
@@ -166,14 +169,4 @@ def seconds_left(row: UserSession, now: datetime | None = None) -> int:
 
 def end_others(user: User, reason: EndReason = EndReason.SECURITY_CHANGE) -> int:
     """End every open session of ``user`` but this browser's (after a security change)."""
-    current: UserSession | None = g.get("user_session")
-    condition = [UserSession.user_id == user.id, UserSession.ended_at.is_(None)]
-    if current is not None:
-        condition.append(UserSession.id != current.id)
-    result = db.session.execute(
-        sa.update(UserSession)
-        .where(*condition)
-        .values(ended_at=utcnow(), end_reason=reason.value)
-        .execution_options(synchronize_session=False)
-    )
-    return int(getattr(result, "rowcount", 0) or 0)
+    return end_all(user, reason, keep=g.get("user_session"))
