@@ -20,7 +20,10 @@ from referrals.extensions import (
 
 def register_extensions(app: Flask) -> None:
     """Bind every extension to the app and import the models so the metadata is complete."""
-    from referrals import models  # noqa: F401  (registers every table)
+    from referrals import (
+        models,  # noqa: F401  (registers every table)
+        read_only_requests,
+    )
     from referrals.auth.loader import load_user
     from referrals.auth.views import signed_out
 
@@ -33,6 +36,7 @@ def register_extensions(app: Flask) -> None:
         connect_args.setdefault("options", "-c jit=off")
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**options, "connect_args": connect_args}
     db.init_app(app)
+    read_only_requests.register(app)
     migrate.init_app(app, db, directory=app.config.get("MIGRATIONS_DIR", "migrations"))
     csrf.init_app(app)
     babel.init_app(app)
@@ -106,7 +110,6 @@ def register_template_helpers(app: Flask) -> None:
     from referrals.templating import (
         TEMPLATE_FILTERS,
         TEMPLATE_GLOBALS,
-        TEMPLATE_TESTS,
         template_context,
     )
 
@@ -114,8 +117,6 @@ def register_template_helpers(app: Flask) -> None:
     app.context_processor(template_context)
     for name, function in TEMPLATE_FILTERS.items():
         app.add_template_filter(function, name)
-    for name, function in TEMPLATE_TESTS.items():
-        app.add_template_test(function, name)
 
 
 def register_cli(app: Flask) -> None:
