@@ -20,7 +20,7 @@ from referrals.auth.sessions import seconds_left
 from referrals.db_types import utcnow
 from referrals.enums import Gender, Indicator, ReferralStatus, Role, ServiceType
 from referrals.extensions import db
-from referrals.notifications.services import unread_count
+from referrals.notifications.services import UNREAD_COUNT_CAP, unread_count
 from referrals.programs.models import Organization
 
 # The article's hotlines, shown in every page footer.
@@ -42,6 +42,7 @@ def template_context() -> dict[str, Any]:
         "hotlines": HOTLINES,
         "demo_mode": demo_data_present(),
         "unread_notifications": unread_notifications() if authenticated else 0,
+        "unread_cap": UNREAD_COUNT_CAP,
         "session_seconds_left": session_seconds_left(authenticated),
     }
 
@@ -53,7 +54,12 @@ def session_seconds_left(authenticated: bool) -> int | None:
 
 
 def unread_notifications() -> int:
-    """The badge in the navigation; an error page must render even if the database failed."""
+    """The badge in the navigation: counted with the session check when the request began
+    (auth/sessions.py); counted here otherwise. An error page must render even if the
+    database failed."""
+    counted = g.get("unread_notifications")
+    if counted is not None:
+        return int(counted)
     try:
         return unread_count(current_user)
     except SQLAlchemyError:
@@ -149,14 +155,6 @@ def minute(moment: datetime | None) -> str:
     """``2026-11-25 14:05``, or a dash (``strftime('%Y-%m-%d %H:%M')``, at half its cost)."""
     return moment.isoformat(" ", "minutes")[:16] if moment is not None else "—"
 
-
-def overdue_at(line: Any, moment: datetime) -> bool:
-    """``{% if r is overdue_at(now) %}``: a test is a plain call, where a method call from a
-    template goes through Jinja's ``Context.call`` (~2 µs a row)."""
-    return bool(line.is_overdue(moment))
-
-
-TEMPLATE_TESTS = {"overdue_at": overdue_at}
 
 TEMPLATE_FILTERS = {
     "ago": ago,

@@ -184,3 +184,82 @@ def test_status_filter_and_keyset_pages(app, coalition):
         app.config["PAGE_SIZE"] = 50
     assert seen == requested | accepted
     assert client.get("/referrals/?after=2024-01-01_5").status_code == 200  # naive cursor
+
+
+def _overdue_ids(add, hours: list[int]) -> list[str]:
+    """One overdue referral per entry, due that many hours ago (longest overdue first)."""
+    return [add(1, due_in_hours=-h)[0] for h in hours]
+
+
+def _panel(body: str) -> str:
+    start = body.index('data-testid="overdue-panel"')
+    return body[start : body.index("</div></div>", start)]
+
+
+def test_the_panel_shows_the_five_longest_overdue_and_links_to_the_queue(app, coalition):
+    _caseworker, partner, add = coalition
+    late = _overdue_ids(add, [10, 9, 8, 7, 6, 5, 4])
+    fresh = add(2)
+    body = _signed_in(app, partner).get("/inbox").get_data(as_text=True)
+    panel = _panel(body)
+    shown = [pid for pid in late if pid in panel]
+    assert shown == late[:5]
+    assert [panel.index(pid) for pid in shown] == sorted(panel.index(pid) for pid in shown)
+    assert 'href="/inbox?status=overdue"' in panel
+    assert all(pid in body for pid in fresh)  # the newest are still on the first page
+
+
+def test_no_link_to_the_queue_when_the_panel_shows_every_overdue_referral(app, coalition):
+    _caseworker, partner, add = coalition
+    late = _overdue_ids(add, [3, 2])
+    panel = _panel(_signed_in(app, partner).get("/inbox").get_data(as_text=True))
+    assert all(pid in panel for pid in late)
+    assert "status=overdue" not in panel
+
+
+def test_the_overdue_queue_pages_every_overdue_referral_longest_first(app, coalition):
+    _caseworker, partner, add = coalition
+    late = _overdue_ids(add, [30, 25, 20, 15, 10, 5, 2])
+    add(2)  # not yet due
+    add(1, status=ReferralStatus.ACCEPTED, due_in_hours=-40)  # answered: not overdue
+    client = _signed_in(app, partner)
+    app.config["PAGE_SIZE"] = 3
+    try:
+        seen: list[str] = []
+        url = "/inbox?status=overdue"
+        for _ in range(5):
+            body = client.get(url).get_data(as_text=True)
+            assert "Overdue referrals, longest waiting first" in body
+            assert 'data-testid="overdue-panel"' not in body
+            assert '<option value="overdue" selected' in body
+            seen += sorted((pid for pid in late if pid in body), key=body.index)
+            more = re.search(r'href="(/inbox\?status=overdue&amp;after=[^"]+)"', body)
+            if not more:
+                break
+            url = more.group(1).replace("&amp;", "&")
+    finally:
+        app.config["PAGE_SIZE"] = 50
+    assert seen == late
+
+
+def test_only_the_inbox_offers_the_overdue_queue(app, coalition):
+    caseworker, partner, _add = coalition
+    assert '<option value="overdue"' in _signed_in(app, partner).get("/inbox").get_data(
+        as_text=True
+    )
+    sent = _signed_in(app, caseworker).get("/referrals/?status=overdue")
+    assert sent.status_code == 200  # an unknown filter there: everything
+    assert '<option value="overdue"' not in sent.get_data(as_text=True)
+
+
+def test_the_overdue_queue_issues_a_fixed_number_of_queries(app, coalition):
+    _caseworker, partner, add = coalition
+    client = _signed_in(app, partner)
+    _overdue_ids(add, [5])
+    client.get("/inbox?status=overdue")
+    with counted(app) as few:
+        assert client.get("/inbox?status=overdue").status_code == 200
+    _overdue_ids(add, [9, 8, 7, 6, 4, 3])
+    with counted(app) as many:
+        assert client.get("/inbox?status=overdue").status_code == 200
+    assert len(few) == len(many), (few, many)

@@ -314,6 +314,15 @@ def test_unread_count_in_the_navigation(app, world):
         assert services.unread_count(world.partner_2) == 1
 
 
+def test_the_unread_count_stops_at_99_plus(app, world):
+    """Counting a backlog of any size would make every page slower as it grows."""
+    add_notifications(app, world.partner, [world.referral_id] * (services.UNREAD_COUNT_CAP + 5))
+    page = signed_in(app, world.partner).get("/").get_data(as_text=True)
+    assert 'data-testid="unread-count">99+</span>' in page
+    with app.app_context():
+        assert services.unread_count(world.partner) == services.UNREAD_COUNT_CAP
+
+
 def test_list_shows_own_notifications_newest_first_and_pages_by_keyset(app, world):
     ids = [add_referral(app, world) for _ in range(3)]
     add_notifications(app, world.partner, [referral_id for referral_id, _ in ids])

@@ -22,6 +22,7 @@ from sqlalchemy.orm import joinedload
 from referrals.auth.models import User, UserSession
 from referrals.db_types import utcnow
 from referrals.extensions import db
+from referrals.notifications.services import capped_unread_count
 
 SESSION_TOKEN_KEY = "sid"  # noqa: S105  (a session key name, not a secret)
 # Writing last_seen_at on every request would turn every page view into a write; once a
@@ -84,11 +85,12 @@ def expiry_reason(row: UserSession, now: datetime, limits: Limits) -> EndReason 
     return None
 
 
-# The session row, its user and the user's organization in one statement: every signed-in
-# request needs all three (the loader checks the user, ``is_active`` the organization), and
-# the user and organization then come from the identity map instead of two more queries.
+# The session row, its user, the user's organization and the unread count in one
+# statement: every signed-in request needs all four (the loader checks the user,
+# ``is_active`` the organization, the layout shows the count), and the user and
+# organization then come from the identity map instead of more queries.
 _SESSION_WITH_USER = (
-    sa.select(UserSession)
+    sa.select(UserSession, capped_unread_count(sa.bindparam("user_id", type_=sa.Integer())))
     .where(UserSession.token_hash == sa.bindparam("token_hash"))
     .options(
         joinedload(UserSession.user, innerjoin=True).joinedload(User.organization, innerjoin=True)
@@ -106,9 +108,12 @@ def validate(user_id: int) -> UserSession | None:
     token = session.get(SESSION_TOKEN_KEY)
     if not isinstance(token, str) or not token:
         return None
-    row = db.session.scalar(_SESSION_WITH_USER, {"token_hash": _digest(token)})
-    if row is None or row.user_id != user_id:
+    found = db.session.execute(
+        _SESSION_WITH_USER, {"token_hash": _digest(token), "user_id": user_id}
+    ).one_or_none()
+    if found is None or found[0].user_id != user_id:
         return None
+    row, g.unread_notifications = found
     now = utcnow()
     reason = expiry_reason(row, now, Limits.from_config())
     if reason is not None:

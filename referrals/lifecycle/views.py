@@ -12,7 +12,7 @@ from referrals.db_types import utcnow
 from referrals.enums import DeclineReason, Priority, ReferralStatus
 from referrals.errors import render_error
 from referrals.extensions import db
-from referrals.lifecycle import queries, services
+from referrals.lifecycle import lists, queries, services
 from referrals.lifecycle.forms import ActionForm, SendForm
 from referrals.lifecycle.models import Referral
 from referrals.lifecycle.transitions import transition_for
@@ -30,25 +30,34 @@ def _status_filter() -> ReferralStatus | None:
 @bp.route("/inbox")
 @login_required
 def inbox() -> ResponseReturnValue:
-    """Referrals received by my organization: overdue first, unread marked."""
+    """Referrals received by my organization: the longest overdue first, then the newest,
+    unread marked; ``?status=overdue`` is the whole overdue queue."""
     user = staff()
     if not queries.can_use_inbox(user):
         abort(403)
-    status = _status_filter()
     size = current_app.config["PAGE_SIZE"]
     after = request.args.get("after")
-    overdue: list[queries.ReferralLine] = []  # on the first page only
+    context: dict[str, object] = {
+        "statuses": list(ReferralStatus)[1:],
+        "overdue_filter": lists.OVERDUE_FILTER,
+    }
+    if request.args.get("status") == lists.OVERDUE_FILTER:
+        page = lists.overdue_page(user, after=after, size=size)
+        return render_template(
+            "lifecycle/inbox.html", page=page, status=lists.OVERDUE_FILTER, **context
+        )
+    status = _status_filter()
     if after:
-        page = queries.inbox_page(user, status=status, after=after, size=size)
-    else:
-        overdue, page = queries.inbox_first_page(user, status=status, size=size)
+        page = lists.inbox_page(user, status=status, after=after, size=size)
+        return render_template("lifecycle/inbox.html", page=page, status=status, **context)
+    first = lists.inbox_first_page(user, status=status, size=size)
     return render_template(
         "lifecycle/inbox.html",
-        overdue=overdue,
-        page=page,
+        page=first.page,
+        overdue=first.overdue,
+        more_overdue=first.more_overdue,
         status=status,
-        statuses=list(ReferralStatus)[1:],
-        now=utcnow(),
+        **context,
     )
 
 
@@ -60,11 +69,11 @@ def sent() -> ResponseReturnValue:
     if not queries.can_use_sent_list(user):
         abort(403)
     status = _status_filter()
-    page = queries.sent_page(
+    page = lists.sent_page(
         user, status=status, after=request.args.get("after"), size=current_app.config["PAGE_SIZE"]
     )
     return render_template(
-        "lifecycle/sent.html", page=page, status=status, statuses=list(ReferralStatus), now=utcnow()
+        "lifecycle/sent.html", page=page, status=status, statuses=list(ReferralStatus)
     )
 
 

@@ -1,0 +1,283 @@
+"""The referral lists: the partner inbox, its overdue queue, and the sent list.
+
+Each list is one statement built once with bound parameters (building and hashing a select
+with a consent subquery took longer than PostgreSQL took to run it) and paged by keyset, so
+page N costs what page 1 costs. A line is the statement's row itself: the columns the list
+shows, computed in SQL (whether it is overdue, unread, the other organization's name), with
+no ORM object and no per-row Python object built on top.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+import sqlalchemy as sa
+
+from referrals.auth.models import User
+from referrals.db_types import UtcDateTime, utcnow
+from referrals.enums import ReferralStatus
+from referrals.extensions import db
+from referrals.intake.models import Intake
+from referrals.lifecycle.models import Referral
+from referrals.lifecycle.queries import RECEIVER_ROLES, can_use_sent_list, received_in
+from referrals.lifecycle.transitions import Side
+from referrals.pagination import parse_cursor, split_page
+from referrals.programs.models import Organization, Program
+
+# The inbox's first page opens with the referrals that waited longest past their answer
+# time; the whole queue is one click away (``?status=overdue``). A handful is what a
+# partner answers before looking at what is new; more would push the new ones off screen.
+OVERDUE_PANEL_ROWS = 5
+# The choice of the status filter that shows the overdue queue ("overdue" is not a status).
+OVERDUE_FILTER = "overdue"
+
+_ORGANIZATION = sa.bindparam("organization_id", type_=sa.Integer())
+_NOW = sa.bindparam("now", type_=UtcDateTime())
+_STATUS = sa.bindparam("status", type_=Referral.__table__.c.status.type)
+_AFTER_AT = sa.bindparam("after_at", type_=UtcDateTime())
+_AFTER_ID = sa.bindparam("after_id", type_=sa.Integer())
+# Written into the SQL: a generic plan for "LIMIT $1" expects a tenth of the rows, and sorts.
+_LIMIT = sa.bindparam("limit", type_=sa.Integer(), literal_execute=True)
+_PANEL_LIMIT = sa.bindparam("panel_limit", type_=sa.Integer(), literal_execute=True)
+
+_PANEL, _PAGE = 0, 1  # the parts of the inbox's first statement
+
+
+@dataclass(frozen=True)
+class ReferralPage:
+    rows: Sequence[Any]  # lines: see _lines()
+    next_cursor: str | None
+
+
+@dataclass(frozen=True)
+class InboxFirstPage:
+    overdue: Sequence[Any]  # at most OVERDUE_PANEL_ROWS lines, the longest overdue first
+    more_overdue: bool  # whether the overdue queue holds more than the panel shows
+    page: ReferralPage
+
+
+def _name_of(model: type[Program] | type[Organization], key: Any) -> Any:
+    return sa.select(model.name).where(model.id == key).scalar_subquery()
+
+
+def _lines(side: Side, scope: sa.ColumnElement[bool]) -> sa.Select[Any]:
+    """The list's columns. The client code and names come from correlated subqueries run for
+    the page's rows only: joining their tables instead made PostgreSQL weigh join orders,
+    which took longer than running the statement (docs/PERFORMANCE.md)."""
+    other_side = (
+        Referral.sending_organization_id
+        if side == Side.RECEIVER
+        else Referral.receiving_organization_id
+    )
+    return sa.select(
+        Referral.id,
+        Referral.public_id,
+        Referral.status,
+        # Unread by the receiving organization (bold in the inbox; a read receipt clears it).
+        Referral.first_viewed_at.is_(None).label("unread"),
+        Referral.sent_at,
+        Referral.response_due_at,
+        Referral.created_at,
+        # The rule of Referral.is_overdue, at the request's moment.
+        _is_overdue().self_group().label("overdue"),
+        sa.select(Intake.client_code)
+        .where(Intake.id == Referral.intake_id)
+        .scalar_subquery()
+        .label("client_code"),
+        _name_of(Program, Referral.program_id).label("program_name"),
+        # The other party: who sent it (inbox) or who received it (sent list).
+        _name_of(Organization, other_side).label("counterpart"),
+    ).where(scope)
+
+
+def _scope(side: Side) -> sa.ColumnElement[bool]:
+    if side == Side.RECEIVER:
+        return received_in(_ORGANIZATION, _NOW)
+    return Referral.sending_organization_id == _ORGANIZATION
+
+
+def _is_overdue() -> sa.ColumnElement[bool]:
+    return sa.and_(Referral.status == ReferralStatus.REQUESTED, Referral.response_due_at < _NOW)
+
+
+@cache
+def _newest_statement(side: Side, *, filtered: bool, after: bool) -> sa.Select[Any]:
+    """Newest first by keyset on (created_at, id)."""
+    stmt = (
+        _lines(side, _scope(side))
+        .order_by(Referral.created_at.desc(), Referral.id.desc())
+        .limit(_LIMIT)
+    )
+    if filtered:
+        stmt = stmt.where(Referral.status == _STATUS)
+    if after:
+        stmt = stmt.where(
+            sa.or_(
+                Referral.created_at < _AFTER_AT,
+                sa.and_(Referral.created_at == _AFTER_AT, Referral.id < _AFTER_ID),
+            )
+        )
+    return stmt
+
+
+def _overdue_lines(limit: Any) -> sa.Select[Any]:
+    """Received and past their answer time, longest overdue first (keyset: due time, id)."""
+    return (
+        _lines(Side.RECEIVER, _scope(Side.RECEIVER))
+        .where(_is_overdue())
+        .order_by(Referral.response_due_at, Referral.id)
+        .limit(limit)
+    )
+
+
+@cache
+def _overdue_statement(*, after: bool) -> sa.Select[Any]:
+    stmt = _overdue_lines(_LIMIT)
+    if after:
+        stmt = stmt.where(
+            sa.or_(
+                Referral.response_due_at > _AFTER_AT,
+                sa.and_(Referral.response_due_at == _AFTER_AT, Referral.id > _AFTER_ID),
+            )
+        )
+    return stmt
+
+
+def _part(number: int) -> sa.Label[Any]:
+    return sa.literal_column(str(number)).label("part")
+
+
+@cache
+def _inbox_first_page_statement(*, filtered: bool) -> sa.CompoundSelect[Any]:
+    """The overdue panel and the inbox's first page as one statement, each part marked.
+
+    One statement instead of two: one round trip fewer, and PostgreSQL planned and ran the
+    pair faster than apart. Each part keeps its own order and limit inside a subquery
+    (SQLite takes no parenthesised SELECT in a UNION). The panel ignores the status filter:
+    what is overdue needs an answer whatever the list below shows.
+    """
+    panel = _overdue_lines(_PANEL_LIMIT).add_columns(_part(_PANEL))
+    page = _newest_statement(Side.RECEIVER, filtered=filtered, after=False).add_columns(
+        _part(_PAGE)
+    )
+    return sa.union_all(sa.select(panel.subquery()), sa.select(page.subquery()))
+
+
+def _rows(stmt: sa.Executable, params: dict[str, Any]) -> Sequence[Any]:
+    """The statement's rows, run as Core on the session's connection: the lines are plain
+    rows, and the ORM's execution path (autoflush, ORM result) cost a quarter of the
+    statement's time. The lists only read, so there is nothing to flush first."""
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        _use_generic_plans(connection)
+    return connection.execute(stmt, params).all()
+
+
+def _use_generic_plans(connection: sa.Connection) -> None:
+    """Plan the list statements once per connection, not at every request.
+
+    Planning the inbox's statement (a UNION of two parts, each with the consent check and
+    the name subqueries) took longer than running it: 0.6 ms against 0.5 ms at a million
+    referrals. psycopg prepares a statement that keeps coming back (and the request's end
+    keeps it prepared: read_only_requests.py), but PostgreSQL goes on planning it for each
+    set of values unless told to reuse its generic plan, which for these statements is the
+    plan it chooses anyway: an index walk on the organization, stopped at the page's size
+    (the limits are written into the SQL for that). SET LOCAL lasts until the
+    transaction's end; sent on the driver's connection, it is no write to the app.
+    """
+    driver = connection.connection.dbapi_connection
+    if driver is not None:  # None only once the connection was closed
+        driver.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+
+
+def _params(user: User, size: int, **more: Any) -> dict[str, Any]:
+    return {"organization_id": user.organization_id, "now": utcnow(), "limit": size + 1, **more}
+
+
+def _by_created(line: Any) -> tuple[datetime, int]:
+    return line.created_at, line.id
+
+
+def _by_due(line: Any) -> tuple[datetime, int]:
+    return line.response_due_at, line.id
+
+
+_EMPTY = ReferralPage(rows=[], next_cursor=None)
+
+
+def inbox_first_page(user: User, *, status: ReferralStatus | None, size: int) -> InboxFirstPage:
+    """The overdue panel and the newest ``size`` received referrals, from one statement."""
+    if user.role not in RECEIVER_ROLES:  # the rule of received_by()
+        return InboxFirstPage(overdue=[], more_overdue=False, page=_EMPTY)
+    params = _params(user, size, panel_limit=OVERDUE_PANEL_ROWS + 1)
+    if status is not None:
+        params["status"] = status
+    panel: list[Any] = []
+    newest: list[Any] = []
+    for row in _rows(_inbox_first_page_statement(filtered=status is not None), params):
+        (panel if row.part == _PANEL else newest).append(row)
+    # A UNION ALL promises no order of its own: each part is put back in its own order.
+    panel.sort(key=_by_due)
+    newest.sort(key=_by_created, reverse=True)
+    rows, cursor = split_page(newest, size, _by_created)
+    return InboxFirstPage(
+        overdue=panel[:OVERDUE_PANEL_ROWS],
+        more_overdue=len(panel) > OVERDUE_PANEL_ROWS,
+        page=ReferralPage(rows=rows, next_cursor=cursor),
+    )
+
+
+def _page(stmt_for: Any, params: dict[str, Any], after: str | None, position: Any) -> ReferralPage:
+    cursor_at = parse_cursor(after)
+    if cursor_at is not None:
+        params["after_at"], params["after_id"] = cursor_at
+    lines = _rows(stmt_for(cursor_at is not None), params)
+    rows, cursor = split_page(lines, params["limit"] - 1, position)
+    return ReferralPage(rows=rows, next_cursor=cursor)
+
+
+def inbox_page(
+    user: User, *, status: ReferralStatus | None, after: str | None, size: int
+) -> ReferralPage:
+    """Received referrals newest first, after the cursor."""
+    if user.role not in RECEIVER_ROLES:
+        return _EMPTY
+    params = _params(user, size)
+    if status is not None:
+        params["status"] = status
+    return _page(
+        lambda after_: _newest_statement(Side.RECEIVER, filtered=status is not None, after=after_),
+        params,
+        after,
+        _by_created,
+    )
+
+
+def overdue_page(user: User, *, after: str | None, size: int) -> ReferralPage:
+    """The overdue queue: received referrals past their answer time, longest overdue first."""
+    if user.role not in RECEIVER_ROLES:
+        return _EMPTY
+    return _page(
+        lambda after_: _overdue_statement(after=after_), _params(user, size), after, _by_due
+    )
+
+
+def sent_page(
+    user: User, *, status: ReferralStatus | None, after: str | None, size: int
+) -> ReferralPage:
+    """Referrals my organization sent (drafts included), newest first."""
+    if not can_use_sent_list(user):  # the rule of sent_by()
+        return _EMPTY
+    params = _params(user, size)
+    if status is not None:
+        params["status"] = status
+    return _page(
+        lambda after_: _newest_statement(Side.SENDER, filtered=status is not None, after=after_),
+        params,
+        after,
+        _by_created,
+    )
