@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app, g
+from flask import current_app, g, request, url_for
 from flask_babel import get_locale, get_translations
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -37,6 +37,9 @@ def template_context() -> dict[str, Any]:
     # page cost more than the rest of the layout. The views still validate them as forms.
     authenticated = current_user.is_authenticated
     return {
+        # Looked up once here for every ``_()`` of the page (template_gettext): Flask-Babel's
+        # own lookup walks the request, session and config each time.
+        "locale_key": str(get_locale()),
         "Role": Role,
         "ReferralStatus": ReferralStatus,
         "hotlines": HOTLINES,
@@ -132,7 +135,7 @@ def template_gettext(context: Context, string: str, /, **variables: Any) -> str:
     autoescape = bool(context.eval_ctx.autoescape)
     if variables:
         return _format(get_translations().ugettext(string), autoescape, variables)
-    key = (str(get_locale()), string, autoescape)
+    key = (context.get("locale_key") or str(get_locale()), string, autoescape)
     text = _PLAIN_TRANSLATIONS.get(key)
     if text is None:
         text = _format(get_translations().ugettext(string), autoescape, {})
@@ -141,8 +144,43 @@ def template_gettext(context: Context, string: str, /, **variables: Any) -> str:
     return text
 
 
+# Endpoint paths by (script root, endpoint): the navigation's dozen links are the same on
+# every page, and building each through the URL map cost more than the rest of the bar.
+_PATHS: dict[tuple[str, str], str] = {}
+
+
+def path_for(endpoint: str) -> str:
+    """``url_for(endpoint)`` for an endpoint that takes no values, remembered."""
+    key = (request.script_root, endpoint)
+    path = _PATHS.get(key)
+    if path is None:
+        path = _PATHS[key] = url_for(endpoint)
+    return path
+
+
+# A referral status as its badge, by locale: a list shows one per row.
+_STATUS_BADGES: dict[str, dict[ReferralStatus, Markup]] = {}
+
+
+def status_badges() -> dict[ReferralStatus, Markup]:
+    """The markup of _macros.html's ``status_badge`` for every status, in this locale."""
+    locale = str(get_locale())
+    badges = _STATUS_BADGES.get(locale)
+    if badges is None:
+        badges = _STATUS_BADGES[locale] = {
+            status: Markup('<span class="badge status-{}">{}</span>').format(status, label)
+            for status, label in ReferralStatus.labels().items()
+        }
+    return badges
+
+
 # Replace the i18n extension's callables (``_`` looks ``gettext`` up on every call).
-TEMPLATE_GLOBALS = {"_": template_gettext, "gettext": template_gettext}
+TEMPLATE_GLOBALS = {
+    "_": template_gettext,
+    "gettext": template_gettext,
+    "path_for": path_for,
+    "status_badges": status_badges,
+}
 
 
 def day(moment: datetime | None) -> str:

@@ -17,12 +17,12 @@ from enum import StrEnum
 import sqlalchemy as sa
 from flask import current_app, g, request, session
 from flask_login import login_user
-from sqlalchemy.orm import joinedload
 
 from referrals.auth.models import User, UserSession
 from referrals.db_types import utcnow
 from referrals.extensions import db
 from referrals.notifications.services import capped_unread_count
+from referrals.programs.models import Organization
 
 SESSION_TOKEN_KEY = "sid"  # noqa: S105  (a session key name, not a secret)
 # Writing last_seen_at on every request would turn every page view into a write; once a
@@ -87,14 +87,20 @@ def expiry_reason(row: UserSession, now: datetime, limits: Limits) -> EndReason 
 
 # The session row, its user, the user's organization and the unread count in one
 # statement: every signed-in request needs all four (the loader checks the user,
-# ``is_active`` the organization, the layout shows the count), and the user and
-# organization then come from the identity map instead of more queries.
+# ``is_active`` the organization, the layout shows the count). Selected as three entities,
+# not through joinedload: row.user and user.organization then come from the identity map
+# (many-to-one by primary key: no query), and the eager loader's per-execution set-up cost
+# a third of the statement's time.
 _SESSION_WITH_USER = (
-    sa.select(UserSession, capped_unread_count(sa.bindparam("user_id", type_=sa.Integer())))
-    .where(UserSession.token_hash == sa.bindparam("token_hash"))
-    .options(
-        joinedload(UserSession.user, innerjoin=True).joinedload(User.organization, innerjoin=True)
+    sa.select(
+        UserSession,
+        User,
+        Organization,
+        capped_unread_count(sa.bindparam("user_id", type_=sa.Integer())),
     )
+    .join(User, User.id == UserSession.user_id)
+    .join(Organization, Organization.id == User.organization_id)
+    .where(UserSession.token_hash == sa.bindparam("token_hash"))
 )
 
 
@@ -113,7 +119,7 @@ def validate(user_id: int) -> UserSession | None:
     ).one_or_none()
     if found is None or found[0].user_id != user_id:
         return None
-    row, g.unread_notifications = found
+    row, _user, _organization, g.unread_notifications = found
     now = utcnow()
     reason = expiry_reason(row, now, Limits.from_config())
     if reason is not None:

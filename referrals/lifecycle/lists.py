@@ -4,7 +4,9 @@ Each list is one statement built once with bound parameters (building and hashin
 with a consent subquery took longer than PostgreSQL took to run it) and paged by keyset, so
 page N costs what page 1 costs. A line is the statement's row itself: the columns the list
 shows, computed in SQL (whether it is overdue, unread, the other organization's name), with
-no ORM object and no per-row Python object built on top.
+no ORM object and no per-row Python object built on top. The list template unpacks each
+line in the order of ``LINE_COLUMNS`` (a tuple unpacked costs nothing per column, where a
+named lookup through Jinja cost about a microsecond: a dozen per row).
 """
 
 from __future__ import annotations
@@ -45,6 +47,25 @@ _LIMIT = sa.bindparam("limit", type_=sa.Integer(), literal_execute=True)
 _PANEL_LIMIT = sa.bindparam("panel_limit", type_=sa.Integer(), literal_execute=True)
 
 _PANEL, _PAGE = 0, 1  # the parts of the inbox's first statement
+
+# A line's columns, in order: templates/lifecycle/_list.html unpacks them so.
+LINE_COLUMNS = (
+    "id",
+    "public_id",
+    "status",
+    "unread",
+    "sent_at",
+    "response_due_at",
+    "created_at",
+    "overdue",
+    "client_code",
+    "program_name",
+    "counterpart",
+)
+_ID, _RESPONSE_DUE_AT, _CREATED_AT = (
+    LINE_COLUMNS.index(name) for name in ("id", "response_due_at", "created_at")
+)
+_PART = len(LINE_COLUMNS)  # the extra column of the inbox's first statement
 
 
 @dataclass(frozen=True)
@@ -198,12 +219,12 @@ def _params(user: User, size: int, **more: Any) -> dict[str, Any]:
     return {"organization_id": user.organization_id, "now": utcnow(), "limit": size + 1, **more}
 
 
-def _by_created(line: Any) -> tuple[datetime, int]:
-    return line.created_at, line.id
+def _by_created(line: Sequence[Any]) -> tuple[datetime, int]:
+    return line[_CREATED_AT], line[_ID]
 
 
-def _by_due(line: Any) -> tuple[datetime, int]:
-    return line.response_due_at, line.id
+def _by_due(line: Sequence[Any]) -> tuple[datetime, int]:
+    return line[_RESPONSE_DUE_AT], line[_ID]
 
 
 _EMPTY = ReferralPage(rows=[], next_cursor=None)
@@ -219,7 +240,7 @@ def inbox_first_page(user: User, *, status: ReferralStatus | None, size: int) ->
     panel: list[Any] = []
     newest: list[Any] = []
     for row in _rows(_inbox_first_page_statement(filtered=status is not None), params):
-        (panel if row.part == _PANEL else newest).append(row)
+        (panel if row[_PART] == _PANEL else newest).append(row[:_PART])
     # A UNION ALL promises no order of its own: each part is put back in its own order.
     panel.sort(key=_by_due)
     newest.sort(key=_by_created, reverse=True)
