@@ -17,6 +17,7 @@ from enum import StrEnum
 import sqlalchemy as sa
 from flask import current_app, g, request, session
 from flask_login import login_user
+from sqlalchemy.orm.attributes import set_committed_value
 
 from referrals.auth.models import User, UserSession
 from referrals.db_types import utcnow
@@ -89,8 +90,8 @@ def expiry_reason(row: UserSession, now: datetime, limits: Limits) -> EndReason 
 # statement: every signed-in request needs all four (the loader checks the user,
 # ``is_active`` the organization, the layout shows the count). Selected as three entities,
 # not through joinedload: row.user and user.organization then come from the identity map
-# (many-to-one by primary key: no query), and the eager loader's per-execution set-up cost
-# a third of the statement's time.
+# (set below), and the eager loader's per-execution set-up cost a third of the statement's
+# time.
 _SESSION_WITH_USER = (
     sa.select(
         UserSession,
@@ -119,7 +120,12 @@ def validate(user_id: int) -> UserSession | None:
     ).one_or_none()
     if found is None or found[0].user_id != user_id:
         return None
-    row, _user, _organization, g.unread_notifications = found
+    row, user, organization, g.unread_notifications = found
+    # What joinedload would have done: the identity map holds objects weakly, so without
+    # these references the user and organization were gone (and read again) by the time
+    # the loader asked for them.
+    set_committed_value(row, "user", user)
+    set_committed_value(user, "organization", organization)
     now = utcnow()
     reason = expiry_reason(row, now, Limits.from_config())
     if reason is not None:
