@@ -19,12 +19,15 @@ _cores = os.cpu_count() or 1
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 worker_class = "gthread"
-# Processes do the Python work (one core each at a time, because of the GIL); threads only
-# cover the time a request waits on PostgreSQL. 2 x cores + 1 processes keeps the cores busy
-# while some requests wait; a handful of threads each covers the waits without piling up
-# requests inside one process.
+# Processes do the Python work (one core each at a time, because of the GIL). 2 x cores + 1
+# processes keep the cores busy while some requests wait on PostgreSQL. One thread each: on
+# the 2-core benchmark machine, 4 threads per process cost the inbox ~10% of its
+# throughput (the threads of a process contend for the GIL around every database round
+# trip) and gained nothing for the fast pages (docs/PERFORMANCE.md). GUNICORN_THREADS
+# raises it where slow pages (the dashboard at a million referrals) must not hold a
+# process each.
 workers = _int("GUNICORN_WORKERS", 2 * _cores + 1)
-threads = _int("GUNICORN_THREADS", 4)
+threads = _int("GUNICORN_THREADS", 1)
 # Each thread holds at most one database connection: workers x threads must stay under
 # PostgreSQL's max_connections (100 by default) with room for cron jobs and migrations.
 
