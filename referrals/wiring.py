@@ -31,9 +31,14 @@ def register_extensions(app: Flask) -> None:
         # PostgreSQL's JIT compiles a plan for ~1 s when estimates look big (dashboard
         # aggregates over a million referrals) while the query itself runs in a fraction of
         # that: measured 2.56 s with JIT, 1.07 s without (bench/bench_dashboard.py).
+        # Statements stay prepared from one request to the next (read_only_requests.py), and
+        # after five runs PostgreSQL may switch a prepared statement to a generic plan, one
+        # plan for any values: the dashboard's went from 0.5 s to 3 s that way. Every
+        # statement is planned for its values, as an unprepared one is; the lists, whose plan
+        # does not depend on them, ask for the generic plan (lifecycle/lists.py).
         options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
         connect_args = dict(options.get("connect_args") or {})
-        connect_args.setdefault("options", "-c jit=off")
+        connect_args.setdefault("options", "-c jit=off -c plan_cache_mode=force_custom_plan")
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**options, "connect_args": connect_args}
     db.init_app(app)
     read_only_requests.register(app)

@@ -123,7 +123,7 @@ def _lines(side: Side, scope: sa.ColumnElement[bool]) -> sa.Select[*tuple[Any, .
 
 def _scope(side: Side) -> sa.ColumnElement[bool]:
     if side == Side.RECEIVER:
-        return received_in(_ORGANIZATION, _NOW)
+        return received_in(_ORGANIZATION, _NOW, per_row=True)
     return Referral.sending_organization_id == _ORGANIZATION
 
 

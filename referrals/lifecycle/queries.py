@@ -21,9 +21,16 @@ SENDER_ROLES = SIDE_ROLES[Side.SENDER]
 RECEIVER_ROLES = SIDE_ROLES[Side.RECEIVER]
 
 
-def _consent_covers_receiver(moment: Any) -> sa.ColumnElement[bool]:
-    """An active consent of the referral's intake names the receiving organization."""
-    return (
+def _consent_covers_receiver(moment: Any, *, per_row: bool = False) -> sa.ColumnElement[bool]:
+    """An active consent of the referral's intake names the receiving organization.
+
+    ``per_row`` keeps the check a per-row probe: PostgreSQL does not turn an EXISTS with an
+    OFFSET into a join. A page of 50 lines wants exactly that (two index probes a line,
+    stopped with the page); as a join, a plan made without the values (the lists' generic
+    plan) guessed few consents cover a referral and hashed all of an organization's
+    consents for every page: 7 ms at 10,000 referrals where the probes take 2.
+    """
+    check = (
         sa.select(Consent.id)
         .join(consent_organizations, consent_organizations.c.consent_id == Consent.id)
         .where(
@@ -33,16 +40,21 @@ def _consent_covers_receiver(moment: Any) -> sa.ColumnElement[bool]:
             Consent.given_at <= moment,
             Consent.expires_at > moment,
         )
-        .exists()
     )
+    if per_row:
+        check = check.offset(sa.literal_column("0"))
+    return check.exists()
 
 
-def received_in(organization_id: Any, moment: Any) -> sa.ColumnElement[bool]:
-    """The rule of ``received_by`` for an organization id (a value or a bound parameter)."""
+def received_in(
+    organization_id: Any, moment: Any, *, per_row: bool = False
+) -> sa.ColumnElement[bool]:
+    """The rule of ``received_by`` for an organization id (a value or a bound parameter);
+    ``per_row``: see ``_consent_covers_receiver``."""
     return sa.and_(
         Referral.receiving_organization_id == organization_id,
         Referral.status != ReferralStatus.DRAFT,
-        _consent_covers_receiver(moment),
+        _consent_covers_receiver(moment, per_row=per_row),
     )
 
 
