@@ -12,12 +12,17 @@ a half-done change is never committed by this: the views commit what they mean t
 
 from __future__ import annotations
 
+import contextlib
+import logging
 from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask
+from sqlalchemy.orm import Session
 
 from referrals.extensions import db
+
+log = logging.getLogger(__name__)
 
 _WROTE = "referrals.wrote"  # in Connection.info: this transaction sent a non-SELECT
 
@@ -31,9 +36,10 @@ def _note_statement(
     _executemany: bool,
 ) -> None:
     # WITH ... INSERT, SET, SAVEPOINT and the like count as writes: only a leading SELECT
-    # is a read (the app writes no SELECT ... INTO; a SELECT that takes a lock releases it
-    # at COMMIT as at ROLLBACK).
-    if statement.lstrip()[:6].upper() != "SELECT":
+    # is a read, and only alone (a ";" may hide a second statement). The app writes no
+    # SELECT ... INTO and calls no function with side effects; a SELECT that takes a lock
+    # releases it at COMMIT as at ROLLBACK.
+    if statement.lstrip()[:6].upper() != "SELECT" or ";" in statement:
         conn.info[_WROTE] = True
 
 
@@ -68,11 +74,21 @@ def register(app: Flask) -> None:
     @app.teardown_appcontext
     def commit_if_only_read(error: BaseException | None) -> None:
         if error is None and _only_read():
-            session = db.session()
-            # Flask-SQLAlchemy closes the session next, which leaves loaded objects as they
-            # are; expiring them here would change what code holding one still sees.
-            session.expire_on_commit = False
-            try:
-                session.commit()
-            finally:
-                session.expire_on_commit = True
+            _commit_quietly(db.session())
+
+
+def _commit_quietly(session: Session) -> None:
+    """COMMIT a read-only transaction; if that fails (the connection died), roll back and
+    carry on: nothing was written, and an exception here would skip Flask-SQLAlchemy's own
+    teardown, leaving the session and its connection checked out."""
+    # Flask-SQLAlchemy closes the session next, which leaves loaded objects as they are;
+    # expiring them here would change what code holding one still sees.
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    except Exception:  # any failure: fall back to what Flask-SQLAlchemy does
+        log.warning("ending a read-only transaction failed; rolled back", exc_info=True)
+        with contextlib.suppress(Exception):
+            session.rollback()
+    finally:
+        session.expire_on_commit = True

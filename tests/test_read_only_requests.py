@@ -152,7 +152,37 @@ def test_statements_are_planned_for_their_values_and_the_lists_reuse_one_plan(ap
             sa.event.remove(engine, "before_cursor_execute", note)
         if backend == "postgresql":
             assert connection.exec_driver_sql(show).scalar() == "force_generic_plan"
-    # The SET goes to PostgreSQL on the driver's connection, unseen by the app's write check;
-    # SQLite gets nothing but the statement.
-    assert len(sent) == 1, sent
-    assert sent[0].lstrip().upper().startswith("SELECT"), sent
+    # On PostgreSQL the plan setting is a SELECT of set_config (no write to the teardown's
+    # check), then the statement; SQLite gets the statement alone.
+    assert len(sent) == (2 if backend == "postgresql" else 1), sent
+    assert all(statement.lstrip().upper().startswith("SELECT") for statement in sent), sent
+
+
+def test_a_select_hiding_a_second_statement_counts_as_a_write(app):
+    from referrals.read_only_requests import _WROTE, _note_statement
+
+    with app.test_request_context("/"):
+        connection = db.session.connection()
+        _note_statement(connection, None, "SELECT 1", None, None, False)
+        assert not connection.info.get(_WROTE)
+        _note_statement(connection, None, "SELECT 1; DELETE FROM organizations", None, None, False)
+        assert connection.info.get(_WROTE)
+    assert _organizations(app, "anything") == 0  # and the request rolled back
+
+
+def test_a_failed_commit_rolls_back_and_leaves_nothing_checked_out(app, monkeypatch):
+    """If COMMIT fails (the connection died), teardown must not raise: an exception there
+    would skip Flask-SQLAlchemy's own teardown and keep the session's connection."""
+    from sqlalchemy.orm import Session
+
+    def broken_commit(self: Session) -> None:
+        raise sa.exc.OperationalError("COMMIT", {}, Exception("server closed the connection"))
+
+    with transaction_ends(app) as ends:
+        with app.test_request_context("/"):
+            db.session.scalar(sa.select(sa.func.count()).select_from(Organization))
+            monkeypatch.setattr(Session, "commit", broken_commit)
+        monkeypatch.undo()
+    assert ends == ["rollback"]
+    with app.app_context():
+        assert db.engine.pool.checkedout() == 0

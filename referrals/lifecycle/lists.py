@@ -207,18 +207,19 @@ def _rows(stmt: sa.Executable, params: dict[str, Any]) -> Sequence[Any]:
 def _use_generic_plans(connection: sa.Connection) -> None:
     """Plan the list statements once per connection, not at every request.
 
-    Planning the inbox's statement (a UNION of two parts, each with the consent check and
-    the name subqueries) took longer than running it: 0.6 ms against 0.5 ms at a million
-    referrals. psycopg prepares a statement that keeps coming back (and the request's end
-    keeps it prepared: read_only_requests.py), but PostgreSQL goes on planning it for each
-    set of values unless told to reuse its generic plan, which for these statements is the
-    plan it chooses anyway: an index walk on the organization, stopped at the page's size
-    (the limits are written into the SQL for that). SET LOCAL lasts until the
-    transaction's end; sent on the driver's connection, it is no write to the app.
+    Planning the inbox's statement (a UNION of two parts with joins) took longer than
+    running it. psycopg prepares a statement that keeps coming back (and the request's end
+    keeps it prepared: read_only_requests.py), and connections plan every prepared statement
+    for its values (wiring.py); these statements use PostgreSQL's generic plan instead: an
+    index walk on the organization, stopped at the page's size (the limits are written into
+    the SQL for that, the consent check stays a per-row probe: queries.py). ``set_config``
+    with ``true`` lasts until the transaction ends, as SET LOCAL does, and as a SELECT it is
+    no write to read_only_requests.py.
     """
-    driver = connection.connection.dbapi_connection
-    if driver is not None:  # None only once the connection was closed
-        driver.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+    connection.exec_driver_sql(_GENERIC_PLANS)
+
+
+_GENERIC_PLANS = "SELECT set_config('plan_cache_mode', 'force_generic_plan', true)"
 
 
 def _params(user: User, size: int, **more: Any) -> dict[str, Any]:
