@@ -11,7 +11,7 @@ named lookup through Jinja cost about a microsecond: a dozen per row).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -259,13 +259,34 @@ def inbox_first_page(user: User, *, status: ReferralStatus | None, size: int) ->
     )
 
 
-def _page(stmt_for: Any, params: dict[str, Any], after: str | None, position: Any) -> ReferralPage:
+def _page(
+    statement_for: Callable[[bool], sa.Executable],
+    params: dict[str, Any],
+    after: str | None,
+    position: Callable[[Sequence[Any]], tuple[datetime, int]],
+) -> ReferralPage:
+    """One keyset page: ``statement_for(True)`` continues after the cursor."""
     cursor_at = parse_cursor(after)
     if cursor_at is not None:
         params["after_at"], params["after_id"] = cursor_at
-    lines = _rows(stmt_for(cursor_at is not None), params)
+    lines = _rows(statement_for(cursor_at is not None), params)
     rows, cursor = split_page(lines, params["limit"] - 1, position)
     return ReferralPage(rows=rows, next_cursor=cursor)
+
+
+def _newest_page(
+    side: Side, user: User, status: ReferralStatus | None, after: str | None, size: int
+) -> ReferralPage:
+    params = _params(user, size)
+    if status is not None:
+        params["status"] = status
+    filtered = status is not None
+    return _page(
+        lambda after_: _newest_statement(side, filtered=filtered, after=after_),
+        params,
+        after,
+        _by_created,
+    )
 
 
 def inbox_page(
@@ -274,15 +295,7 @@ def inbox_page(
     """Received referrals newest first, after the cursor."""
     if user.role not in RECEIVER_ROLES:
         return _EMPTY
-    params = _params(user, size)
-    if status is not None:
-        params["status"] = status
-    return _page(
-        lambda after_: _newest_statement(Side.RECEIVER, filtered=status is not None, after=after_),
-        params,
-        after,
-        _by_created,
-    )
+    return _newest_page(Side.RECEIVER, user, status, after, size)
 
 
 def overdue_page(user: User, *, after: str | None, size: int) -> ReferralPage:
@@ -300,12 +313,4 @@ def sent_page(
     """Referrals my organization sent (drafts included), newest first."""
     if not can_use_sent_list(user):  # the rule of sent_by()
         return _EMPTY
-    params = _params(user, size)
-    if status is not None:
-        params["status"] = status
-    return _page(
-        lambda after_: _newest_statement(Side.SENDER, filtered=status is not None, after=after_),
-        params,
-        after,
-        _by_created,
-    )
+    return _newest_page(Side.SENDER, user, status, after, size)
