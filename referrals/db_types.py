@@ -5,11 +5,14 @@ from __future__ import annotations
 import enum
 import secrets
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
+
+from referrals.postgresql import reads_utc
 
 
 def utcnow() -> datetime:
@@ -38,6 +41,14 @@ class UtcDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+    def result_processor(self, dialect: Dialect, coltype: Any) -> Any:
+        """No conversion where the connections read timestamps in UTC (postgresql.py):
+        psycopg returns them aware and in UTC already. A list's rows carry three
+        timestamps each, and converting them cost more than reading them."""
+        if reads_utc(dialect):
+            return None
+        return super().result_processor(dialect, coltype)
 
 
 def code_enum(enum_class: type[enum.Enum], length: int = 32) -> sa.Enum:

@@ -22,25 +22,22 @@ def register_extensions(app: Flask) -> None:
     """Bind every extension to the app and import the models so the metadata is complete."""
     from referrals import (
         models,  # noqa: F401  (registers every table)
+        postgresql,
         read_only_requests,
     )
     from referrals.auth.loader import load_user
     from referrals.auth.views import signed_out
 
-    if str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("postgresql"):
-        # PostgreSQL's JIT compiles a plan for ~1 s when estimates look big (dashboard
-        # aggregates over a million referrals) while the query itself runs in a fraction of
-        # that: measured 2.56 s with JIT, 1.07 s without (bench/bench_dashboard.py).
-        # Statements stay prepared from one request to the next (read_only_requests.py), and
-        # after five runs PostgreSQL may switch a prepared statement to a generic plan, one
-        # plan for any values: the dashboard's went from 0.5 s to 3 s that way. Every
-        # statement is planned for its values, as an unprepared one is; the lists, whose plan
-        # does not depend on them, ask for the generic plan (lifecycle/lists.py).
+    on_postgresql = str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("postgresql")
+    if on_postgresql:
+        # Server settings and which statements stay prepared: postgresql.py.
         options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
-        connect_args = dict(options.get("connect_args") or {})
-        connect_args.setdefault("options", "-c jit=off -c plan_cache_mode=force_custom_plan")
+        connect_args = postgresql.connect_args(dict(options.get("connect_args") or {}))
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**options, "connect_args": connect_args}
     db.init_app(app)
+    if on_postgresql:
+        with app.app_context():
+            postgresql.register(db.engine)
     read_only_requests.register(app)
     migrate.init_app(app, db, directory=app.config.get("MIGRATIONS_DIR", "migrations"))
     csrf.init_app(app)

@@ -126,38 +126,6 @@ def coalition_partner(app, make_org, make_user):
     return client
 
 
-def test_statements_are_planned_for_their_values_and_the_lists_reuse_one_plan(app, backend):
-    """Statements now stay prepared between requests, and PostgreSQL may give a prepared
-    statement one generic plan for all values after its fifth run: the dashboard's took 3 s
-    instead of 0.5 s that way. Connections plan every statement for its values; only the
-    referral lists, whose plan does not depend on them, ask for the generic plan."""
-    from referrals.lifecycle import lists
-
-    sent: list[str] = []
-    with app.app_context():
-        engine = db.engine
-
-    def note(_conn, _cursor, statement, *_args):
-        sent.append(statement)
-
-    with app.test_request_context("/"):
-        connection = db.session.connection()
-        if backend == "postgresql":
-            show = "SHOW plan_cache_mode"
-            assert connection.exec_driver_sql(show).scalar() == "force_custom_plan"
-        sa.event.listen(engine, "before_cursor_execute", note)
-        try:
-            lists._rows(sa.select(sa.literal(1)), {})
-        finally:
-            sa.event.remove(engine, "before_cursor_execute", note)
-        if backend == "postgresql":
-            assert connection.exec_driver_sql(show).scalar() == "force_generic_plan"
-    # On PostgreSQL the plan setting is a SELECT of set_config (no write to the teardown's
-    # check), then the statement; SQLite gets the statement alone.
-    assert len(sent) == (2 if backend == "postgresql" else 1), sent
-    assert all(statement.lstrip().upper().startswith("SELECT") for statement in sent), sent
-
-
 def test_a_select_hiding_a_second_statement_counts_as_a_write(app):
     from referrals.read_only_requests import _WROTE, _note_statement
 

@@ -23,6 +23,7 @@ from referrals.auth.models import User, UserSession
 from referrals.db_types import utcnow
 from referrals.extensions import db
 from referrals.notifications.services import capped_unread_count
+from referrals.postgresql import prepared
 from referrals.programs.models import Organization
 
 SESSION_TOKEN_KEY = "sid"  # noqa: S105  (a session key name, not a secret)
@@ -91,8 +92,9 @@ def expiry_reason(row: UserSession, now: datetime, limits: Limits) -> EndReason 
 # ``is_active`` the organization, the layout shows the count). Selected as three entities,
 # not through joinedload: row.user and user.organization then come from the identity map
 # (set below), and the eager loader's per-execution set-up cost a third of the statement's
-# time.
-_SESSION_WITH_USER = (
+# time. Prepared, with its generic plan (postgresql.py): a lookup by a unique key
+# and three primary keys, which PostgreSQL spent longer planning than running.
+_SESSION_WITH_USER = prepared(
     sa.select(
         UserSession,
         User,

@@ -28,6 +28,7 @@ from referrals.lifecycle.models import Referral
 from referrals.lifecycle.queries import RECEIVER_ROLES, can_use_sent_list, received_in
 from referrals.lifecycle.transitions import Side
 from referrals.pagination import parse_cursor, split_page
+from referrals.postgresql import prepared
 from referrals.programs.models import Organization, Program
 
 # The inbox's first page opens with the referrals that waited longest past their answer
@@ -86,9 +87,12 @@ def _lines(side: Side, scope: sa.ColumnElement[bool]) -> sa.Select[*tuple[Any, .
 
     Joins, not correlated subqueries: each subquery ran as a sub-plan per row, which cost
     PostgreSQL 0.43 ms of CPU for a 51-row page against 0.32 ms joined (the two small
-    tables are memoized). Joins take longer to plan (1.2 ms), but these statements keep
-    their generic plan (_use_generic_plans), so that is paid once per connection. Every
-    referral has an intake, a program and both organizations: the inner joins drop none.
+    tables are memoized). Joins take longer to plan (1.2 ms), but that is paid once per
+    connection: every list statement is prepared with its generic plan
+    (postgresql.py), which holds for any organization and moment because the
+    limits are written into the SQL and the consent check stays a per-row probe
+    (queries.py). Every referral has an intake, a program and both organizations: the
+    inner joins drop none.
     """
     counterpart = Organization.__table__.alias("counterpart")
     other_side = (
@@ -96,7 +100,7 @@ def _lines(side: Side, scope: sa.ColumnElement[bool]) -> sa.Select[*tuple[Any, .
         if side == Side.RECEIVER
         else Referral.receiving_organization_id
     )
-    return (
+    lines = (
         sa.select(
             Referral.id,
             Referral.public_id,
@@ -119,6 +123,7 @@ def _lines(side: Side, scope: sa.ColumnElement[bool]) -> sa.Select[*tuple[Any, .
         .join(counterpart, counterpart.c.id == other_side)
         .where(scope)
     )
+    return prepared(lines)
 
 
 def _scope(side: Side) -> sa.ColumnElement[bool]:
@@ -191,35 +196,14 @@ def _inbox_first_page_statement(*, filtered: bool) -> sa.CompoundSelect[Any]:
     page = _newest_statement(Side.RECEIVER, filtered=filtered, after=False).add_columns(
         _part(_PAGE)
     )
-    return sa.union_all(sa.select(panel.subquery()), sa.select(page.subquery()))
+    return prepared(sa.union_all(sa.select(panel.subquery()), sa.select(page.subquery())))
 
 
 def _rows(stmt: sa.Executable, params: dict[str, Any]) -> Sequence[Any]:
     """The statement's rows, run as Core on the session's connection: the lines are plain
     rows, and the ORM's execution path (autoflush, ORM result) cost a quarter of the
     statement's time. The lists only read, so there is nothing to flush first."""
-    connection = db.session.connection()
-    if connection.dialect.name == "postgresql":
-        _use_generic_plans(connection)
-    return connection.execute(stmt, params).all()
-
-
-def _use_generic_plans(connection: sa.Connection) -> None:
-    """Plan the list statements once per connection, not at every request.
-
-    Planning the inbox's statement (a UNION of two parts with joins) took longer than
-    running it. psycopg prepares a statement that keeps coming back (and the request's end
-    keeps it prepared: read_only_requests.py), and connections plan every prepared statement
-    for its values (wiring.py); these statements use PostgreSQL's generic plan instead: an
-    index walk on the organization, stopped at the page's size (the limits are written into
-    the SQL for that, the consent check stays a per-row probe: queries.py). ``set_config``
-    with ``true`` lasts until the transaction ends, as SET LOCAL does, and as a SELECT it is
-    no write to read_only_requests.py.
-    """
-    connection.exec_driver_sql(_GENERIC_PLANS)
-
-
-_GENERIC_PLANS = "SELECT set_config('plan_cache_mode', 'force_generic_plan', true)"
+    return db.session.connection().execute(stmt, params).all()
 
 
 def _params(user: User, size: int, **more: Any) -> dict[str, Any]:
