@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from jinja2 import pass_context
 from jinja2.runtime import Context
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from sqlalchemy.exc import SQLAlchemyError
 
 from referrals.auth.sessions import seconds_left
@@ -144,17 +144,22 @@ def template_gettext(context: Context, string: str, /, **variables: Any) -> str:
     return text
 
 
-# Endpoint paths by (script root, endpoint): the navigation's dozen links are the same on
-# every page, and building each through the URL map cost more than the rest of the bar.
-_PATHS: dict[tuple[str, str], str] = {}
+# Paths by (script root, endpoint, values): the navigation's dozen links, the stylesheets
+# and a list's link prefix are the same on every page, and building each through the URL
+# map (~12 µs) cost more than the rest of the bar. Only for values written in a template
+# (never a record's id): the memo's bound is a safety net.
+_PATHS: dict[tuple[str, str, tuple[tuple[str, Any], ...]], str] = {}
+_PATHS_LIMIT = 1_000
 
 
-def path_for(endpoint: str) -> str:
-    """``url_for(endpoint)`` for an endpoint that takes no values, remembered."""
-    key = (request.script_root, endpoint)
+def path_for(endpoint: str, **values: Any) -> str:
+    """``url_for(endpoint, **values)`` for values that are the template's own, remembered."""
+    key = (request.script_root, endpoint, tuple(sorted(values.items())))
     path = _PATHS.get(key)
     if path is None:
-        path = _PATHS[key] = url_for(endpoint)
+        path = url_for(endpoint, **values)
+        if len(_PATHS) < _PATHS_LIMIT:
+            _PATHS[key] = path
     return path
 
 
@@ -194,7 +199,24 @@ def minute(moment: datetime | None) -> str:
     return moment.isoformat(" ", "minutes")[:16] if moment is not None else "—"
 
 
+# Program and organization names as escaped HTML: a list repeats the same few down its rows.
+# Names only (typed by administrators, never client details); bounded like the other memos.
+_ESCAPED_NAMES: dict[str, str] = {}
+_ESCAPED_NAMES_LIMIT = 10_000
+
+
+def escaped_name(name: str) -> str:
+    """``name|e`` as plain text for a row printed without autoescaping, remembered."""
+    text = _ESCAPED_NAMES.get(name)
+    if text is None:
+        text = str(escape(name))
+        if len(_ESCAPED_NAMES) < _ESCAPED_NAMES_LIMIT:
+            _ESCAPED_NAMES[name] = text
+    return text
+
+
 TEMPLATE_FILTERS = {
+    "escaped_name": escaped_name,
     "ago": ago,
     "day": day,
     "minute": minute,

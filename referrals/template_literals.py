@@ -1,0 +1,97 @@
+"""Template literals put in place when a template is compiled, while there is nothing to
+translate them with.
+
+``{{ _('Sign out') }}`` called the translation function at every render: through Jinja's
+``Context.call``, our memo (templating.template_gettext) and an escape, about 3 µs each,
+and a page has dozens (46 on the inbox). The app ships no message catalog yet, so every
+``_()`` of a literal returns the literal itself, whatever the locale: this extension writes
+that text into the compiled template instead, as the trusted markup ``_()`` returned (a
+template literal is the template author's own text).
+
+Only calls of ``_`` or ``gettext`` with one string literal are folded; a call with
+variables, or any call once the translation directories hold a catalog (``*.mo``), stays a
+call at render time, translated for the request's locale as before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from flask import Flask
+from jinja2.ext import Extension
+from jinja2.lexer import Token, TokenStream
+
+_TRANSLATING = frozenset({"_", "gettext"})
+
+
+def _literal_text(string: str) -> str | None:
+    """What newstyle gettext makes of an untranslated literal (always a format string:
+    ``%%`` is a percent sign), or None where that fails at render time: left to fail there."""
+    try:
+        return string % {}
+    except (TypeError, ValueError, KeyError):
+        return None
+
+
+class LiteralTranslations(Extension):
+    """Replace ``_('text')`` by ``('text'|safe)`` in the token stream."""
+
+    def filter_stream(self, stream: TokenStream) -> Iterator[Token]:
+        window: list[Token] = []
+        previous: Token | None = None
+        for token in stream:
+            window.append(token)
+            if len(window) < 4:
+                continue
+            folded = self._folded(window, previous)
+            if folded is not None:
+                yield from folded
+                previous = window[-1]
+                window.clear()
+                continue
+            previous = window.pop(0)
+            yield previous
+        yield from window
+
+    @staticmethod
+    def _folded(window: list[Token], previous: Token | None) -> list[Token] | None:
+        name, opening, literal, closing = window
+        if (
+            name.type != "name"
+            or name.value not in _TRANSLATING
+            or (previous is not None and previous.type == "dot")  # x._('...') is not ours
+            or opening.type != "lparen"
+            or literal.type != "string"
+            or closing.type != "rparen"
+        ):
+            return None
+        text = _literal_text(literal.value)
+        if text is None:
+            return None
+        line = name.lineno
+        return [
+            Token(line, "lparen", "("),
+            Token(line, "string", text),
+            Token(line, "pipe", "|"),
+            Token(line, "name", "safe"),
+            Token(line, "rparen", ")"),
+        ]
+
+
+def has_catalogs(app: Flask) -> bool:
+    """Whether any translation directory holds a compiled catalog."""
+    directories = str(app.config.get("BABEL_TRANSLATION_DIRECTORIES") or "translations")
+    for directory in directories.split(";"):
+        root = Path(directory)
+        if not root.is_absolute():
+            root = Path(app.root_path) / root
+        if any(root.glob("*/LC_MESSAGES/*.mo")):
+            return True
+    return False
+
+
+def register(app: Flask) -> None:
+    """Fold template literals while the app has no catalog (before any template compiles)."""
+    if not has_catalogs(app):
+        app.jinja_env.add_extension(LiteralTranslations)
