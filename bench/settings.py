@@ -16,9 +16,12 @@ def _number(name: str, full: float, quick: float) -> float:
     return quick if os.environ.get("BENCH_QUICK") == "1" else full
 
 
-# A/B throughput: rounds of the baseline and the page, each this many seconds.
-ROUNDS = int(_number("BENCH_ROUNDS", 5, 2))
-ROUND_SECONDS = _number("BENCH_ROUND_SECONDS", 10, 3)
+# A/B throughput: rounds of the baseline and the page, each this many seconds. Many short
+# rounds rather than a few long ones: this machine's speed drifts by tens of percent within
+# a minute (its host is shared), and a baseline round 4 s before its page round sees the
+# same machine more often than one 10 s before; 12 ratios give a steadier median than 5.
+ROUNDS = int(_number("BENCH_ROUNDS", 12, 3))
+ROUND_SECONDS = _number("BENCH_ROUND_SECONDS", 4, 2)
 WARMUP_SECONDS = _number("BENCH_WARMUP_SECONDS", 3, 1)
 # Requests in flight at once in the throughput client (keep-alive connections).
 CONNECTIONS = int(_number("BENCH_CONNECTIONS", 8, 8))
