@@ -1,19 +1,20 @@
 """The app's PostgreSQL connections: server settings, and which statements stay prepared.
 
-A prepared statement is parsed once per connection and, with a generic plan, planned once:
-later runs only bind their values. That pays for statements that every request sends and
-whose best plan does not depend on the values: the session check of every signed-in page
-(auth/sessions.py) and the referral lists (lifecycle/lists.py), which PostgreSQL took
-longer to plan than to run. It is wrong for a statement whose plan does depend on them: as
-prepared statements the dashboard's aggregates fell back to a generic plan after their
-fifth run and took 3 s instead of 0.5 s.
+A prepared statement is parsed once per connection, and after five runs PostgreSQL may
+give it one generic plan for all values (its default ``plan_cache_mode``, auto): later runs
+only bind their values. That pays for statements that every request sends and whose best
+plan does not depend on the values, such as the session check of every signed-in page
+(auth/sessions.py), which PostgreSQL took longer to plan than to run. It is wrong for a
+statement whose plan does depend on them: as prepared statements the dashboard's
+aggregates went to a generic plan after their fifth run and took 3 s instead of 0.5 s.
 
 So psycopg never prepares a statement by itself (it would after five runs on a connection,
-whatever the statement); a statement asks for it with ``prepared()``, and connections give
-every prepared statement the generic plan (``plan_cache_mode`` in ``connect_args``).
-Everything else is parsed and planned for its values at each run, as an unprepared
-statement always is. Prepared statements outlive a transaction that ends with COMMIT only:
-read_only_requests.py ends the requests that only read that way.
+whatever the statement); a statement asks for it with ``prepared()``. Every other
+statement is parsed and planned for its values at each run. Note that a connection-wide
+``force_generic_plan`` would not do: it forces the generic plan on unprepared statements
+with parameters too (the dashboard: 0.6 -> 3 s, measured); the lists ask for it within
+their own transaction (lifecycle/lists.py). Prepared statements outlive a transaction that
+ends with COMMIT only: read_only_requests.py ends the requests that only read that way.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ _NEVER_BY_ITSELF = 2**31 - 1
 # estimates looked big (dashboard aggregates over a million referrals) while the query
 # itself ran in a fraction of that (2.56 s with JIT, 1.07 s without). TimeZone: timestamps
 # come back in UTC, the zone db_types.UtcDateTime promises, with nothing to convert.
-SERVER_OPTIONS = "-c jit=off -c plan_cache_mode=force_generic_plan -c TimeZone=UTC"
+SERVER_OPTIONS = "-c jit=off -c TimeZone=UTC"
 
 # Set on the dialect of an engine whose connections have TimeZone=UTC.
 _READS_UTC = "referrals_reads_utc"
@@ -42,7 +43,7 @@ Statement = TypeVar("Statement", bound=sa.Executable)
 
 
 def prepared(statement: Statement) -> Statement:
-    """``statement``, kept prepared on each connection and run with its generic plan.
+    """``statement``, kept prepared on each connection (PostgreSQL may then plan it once).
 
     Only for statements whose best plan is the same whatever their values (a lookup by a
     unique key, a page walked along an index). On SQLite the mark changes nothing.

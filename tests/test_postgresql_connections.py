@@ -23,7 +23,7 @@ def _prepared_like(connection: sa.Connection, pattern: str) -> list[sa.Row]:
     return list(connection.execute(_PREPARED_HERE, {"pattern": pattern}))
 
 
-def test_connections_plan_prepared_statements_once_and_read_time_in_utc(app: Flask, backend):
+def test_connections_leave_plans_to_postgresql_and_read_time_in_utc(app: Flask, backend):
     with app.test_request_context("/"):
         connection = db.session.connection()
         if backend != "postgresql":
@@ -32,7 +32,9 @@ def test_connections_plan_prepared_statements_once_and_read_time_in_utc(app: Fla
             name: connection.exec_driver_sql(f"SHOW {name}").scalar()
             for name in ("plan_cache_mode", "jit", "TimeZone")
         }
-    assert settings == {"plan_cache_mode": "force_generic_plan", "jit": "off", "TimeZone": "UTC"}
+    # Not force_generic_plan: that forces the generic plan on unprepared statements with
+    # parameters too (PostgreSQL's unnamed statements): the dashboard took 3 s, not 0.6.
+    assert settings == {"plan_cache_mode": "auto", "jit": "off", "TimeZone": "UTC"}
 
 
 def test_a_statement_that_does_not_ask_is_never_prepared(app: Flask, backend, make_org):
@@ -48,7 +50,7 @@ def test_a_statement_that_does_not_ask_is_never_prepared(app: Flask, backend, ma
             assert _prepared_like(connection, "%organizations.id >%") == []
 
 
-def test_a_marked_statement_is_prepared_with_its_generic_plan(app: Flask, backend, make_org):
+def test_a_marked_statement_is_prepared(app: Flask, backend, make_org):
     make_org(name="Prepared Org")
     count = prepared(
         sa.select(sa.func.count()).select_from(Organization).where(Organization.id > -9)
@@ -60,7 +62,7 @@ def test_a_marked_statement_is_prepared_with_its_generic_plan(app: Flask, backen
         if backend == "postgresql":
             [(statement, generic, custom)] = _prepared_like(connection, "%organizations.id >%")
             assert "count(*)" in statement
-            assert (generic, custom) == (3, 0)
+            assert generic + custom == 3
 
 
 def test_a_marked_orm_statement_is_prepared_too(app: Flask, backend, make_org):
@@ -72,7 +74,19 @@ def test_a_marked_orm_statement_is_prepared_too(app: Flask, backend, make_org):
             assert found.name == "ORM Org"
         if backend == "postgresql":
             rows = _prepared_like(db.session.connection(), "%organizations.slug = $1%")
-            assert [row[1:] for row in rows] == [(2, 0)]
+            assert [sum(row[1:]) for row in rows] == [2]
+
+
+def test_the_lists_run_their_generic_plan(app: Flask, backend, make_org, make_user):
+    from referrals.enums import Role
+
+    partner = make_user(Role.PARTNER, org=make_org(name="Generic Org", refers=False))
+    with app.test_request_context("/"):
+        for _ in range(3):
+            lists.inbox_first_page(partner, status=None, size=50)
+        if backend == "postgresql":
+            rows = _prepared_like(db.session.connection(), "%UNION ALL%")
+            assert [row[1:] for row in rows] == [(3, 0)]
 
 
 def test_the_session_check_and_every_list_statement_ask_to_be_prepared():

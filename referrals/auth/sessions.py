@@ -92,8 +92,8 @@ def expiry_reason(row: UserSession, now: datetime, limits: Limits) -> EndReason 
 # ``is_active`` the organization, the layout shows the count). Selected as three entities,
 # not through joinedload: row.user and user.organization then come from the identity map
 # (set below), and the eager loader's per-execution set-up cost a third of the statement's
-# time. Prepared, with its generic plan (postgresql.py): a lookup by a unique key
-# and three primary keys, which PostgreSQL spent longer planning than running.
+# time. Prepared (postgresql.py): a lookup by a unique key and three primary keys, which
+# PostgreSQL spent longer planning than running; it goes to the generic plan by itself.
 _SESSION_WITH_USER = prepared(
     sa.select(
         UserSession,
