@@ -66,6 +66,48 @@ def _execute(
     return True
 
 
+# Generic plans for the rest of a transaction: statements planned the same way whatever their
+# values (the lists) skip planning. ``set_config`` with ``true`` lasts until the transaction
+# ends, as SET LOCAL does; as a SELECT it is no write to read_only_requests.py.
+GENERIC_PLANS = sa.func.set_config("plan_cache_mode", "force_generic_plan", sa.true())
+_GENERIC_PLANS_SQL = "SELECT set_config('plan_cache_mode', 'force_generic_plan', true)"
+_GENERIC = "referrals.generic_plans"  # in Connection.info: this transaction has them
+# The views whose every statement after the session check wants the generic plan.
+_GENERIC_PLAN_ENDPOINTS: set[str] = set()
+
+
+def generic_plans_for(*endpoints: str) -> None:
+    """Declare views that run only list statements after the session check: that check
+    then asks for generic plans in the same statement (auth/sessions.py), one round trip
+    fewer than asking for them on their own."""
+    _GENERIC_PLAN_ENDPOINTS.update(endpoints)
+
+
+def wants_generic_plans(endpoint: str | None) -> bool:
+    return endpoint in _GENERIC_PLAN_ENDPOINTS
+
+
+def generic_plans_set(connection: sa.Connection) -> None:
+    """Note that a statement on ``connection`` asked for GENERIC_PLANS in this transaction."""
+    connection.info[_GENERIC] = True
+
+
+def use_generic_plans(connection: sa.Connection) -> None:
+    """Generic plans for the rest of this transaction, unless it has them already."""
+    if not connection.info.get(_GENERIC):
+        connection.exec_driver_sql(_GENERIC_PLANS_SQL)
+        connection.info[_GENERIC] = True
+
+
+def _transaction_ended(connection: sa.Connection) -> None:
+    connection.info.pop(_GENERIC, None)
+
+
+def _checked_in(_dbapi_connection: Any, record: Any) -> None:
+    # Back in the pool the transaction is over, whichever way it ended.
+    record.info.pop(_GENERIC, None)
+
+
 def reads_utc(dialect: Dialect) -> bool:
     """Whether this dialect's connections return timestamps aware and in UTC already
     (db_types.UtcDateTime then has nothing to convert)."""
@@ -77,4 +119,7 @@ def register(engine: sa.Engine) -> None:
     note that its connections read timestamps in UTC (before any statement has run: each
     type's result conversion is looked up once per dialect)."""
     sa.event.listen(engine, "do_execute", _execute)
+    for end in ("commit", "rollback"):
+        sa.event.listen(engine, end, _transaction_ended)
+    sa.event.listen(engine.pool, "checkin", _checked_in)
     setattr(engine.dialect, _READS_UTC, "TimeZone=UTC" in SERVER_OPTIONS)

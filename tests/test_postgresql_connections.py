@@ -128,3 +128,43 @@ def test_timestamps_come_back_aware_in_utc_with_or_without_conversion(app: Flask
     assert read.tzinfo is UTC
     assert (read.hour, read.day) == (4, 2)  # shown as UTC: 04:30 on the 2nd
     assert converts == (dialect.name != "postgresql")
+
+
+def test_generic_plans_are_asked_for_once_per_transaction(app: Flask, backend):
+    from referrals import postgresql
+
+    sent: list[str] = []
+    with app.app_context():
+        engine = db.engine
+
+    def note(_conn, _cursor, statement, *_args):
+        sent.append(statement)
+
+    with app.test_request_context("/"):
+        connection = db.session.connection()
+        if backend != "postgresql":
+            return
+        sa.event.listen(engine, "before_cursor_execute", note)
+        try:
+            postgresql.use_generic_plans(connection)
+            postgresql.use_generic_plans(connection)  # the transaction has them already
+            assert connection.exec_driver_sql("SHOW plan_cache_mode").scalar() == (
+                "force_generic_plan"
+            )
+            db.session.commit()  # SET LOCAL ends with the transaction, and so does the note
+            connection = db.session.connection()
+            assert connection.exec_driver_sql("SHOW plan_cache_mode").scalar() == "auto"
+            postgresql.use_generic_plans(connection)
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", note)
+    assert sum("set_config" in statement for statement in sent) == 2, sent
+
+
+def test_only_declared_views_get_generic_plans_with_the_session_check(app: Flask):
+    from referrals import postgresql
+
+    assert postgresql.wants_generic_plans("lifecycle.inbox")
+    assert postgresql.wants_generic_plans("lifecycle.sent")
+    assert not postgresql.wants_generic_plans("dashboard.dashboard")
+    assert not postgresql.wants_generic_plans("lifecycle.detail")
+    assert not postgresql.wants_generic_plans(None)

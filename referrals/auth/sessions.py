@@ -13,12 +13,14 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app, g, request, session
 from flask_login import login_user
 from sqlalchemy.orm.attributes import set_committed_value
 
+from referrals import postgresql
 from referrals.auth.models import User, UserSession
 from referrals.db_types import utcnow
 from referrals.extensions import db
@@ -105,6 +107,23 @@ _SESSION_WITH_USER = prepared(
     .join(Organization, Organization.id == User.organization_id)
     .where(UserSession.token_hash == sa.bindparam("token_hash"))
 )
+# The same, also asking PostgreSQL for generic plans for the rest of the transaction, for
+# views that declared they want them (postgresql.generic_plans_for): no round trip of its own.
+_SESSION_WITH_USER_AND_GENERIC_PLANS = prepared(
+    _SESSION_WITH_USER.add_columns(postgresql.GENERIC_PLANS)
+)
+
+
+def _session_with_user(token_hash: str, user_id: int) -> sa.Row[Any] | None:
+    params = {"token_hash": token_hash, "user_id": user_id}
+    connection = db.session.connection()
+    if connection.dialect.name != "postgresql" or not postgresql.wants_generic_plans(
+        request.endpoint
+    ):
+        return db.session.execute(_SESSION_WITH_USER, params).one_or_none()
+    found = db.session.execute(_SESSION_WITH_USER_AND_GENERIC_PLANS, params).one_or_none()
+    postgresql.generic_plans_set(connection)
+    return None if found is None else found[:4]
 
 
 def validate(user_id: int) -> UserSession | None:
@@ -117,9 +136,7 @@ def validate(user_id: int) -> UserSession | None:
     token = session.get(SESSION_TOKEN_KEY)
     if not isinstance(token, str) or not token:
         return None
-    found = db.session.execute(
-        _SESSION_WITH_USER, {"token_hash": _digest(token), "user_id": user_id}
-    ).one_or_none()
+    found = _session_with_user(_digest(token), user_id)
     if found is None or found[0].user_id != user_id:
         return None
     row, user, organization, g.unread_notifications = found

@@ -19,6 +19,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from referrals import postgresql
 from referrals.auth.models import User
 from referrals.db_types import UtcDateTime, utcnow
 from referrals.enums import ReferralStatus
@@ -88,9 +89,9 @@ def _lines(side: Side, scope: sa.ColumnElement[bool]) -> sa.Select[*tuple[Any, .
     Joins, not correlated subqueries: each subquery ran as a sub-plan per row, which cost
     PostgreSQL 0.43 ms of CPU for a 51-row page against 0.32 ms joined (the two small
     tables are memoized). Joins take longer to plan (1.2 ms), but that is paid once per
-    connection: every list statement is prepared and keeps its generic plan
-    (_use_generic_plans). Every referral has an intake, a program and both organizations:
-    the inner joins drop none.
+    connection: every list statement is prepared and keeps its generic plan (_rows).
+    Every referral has an intake, a program and both organizations: the inner joins drop
+    none.
     """
     counterpart = Organization.__table__.alias("counterpart")
     other_side = (
@@ -200,28 +201,20 @@ def _inbox_first_page_statement(*, filtered: bool) -> sa.CompoundSelect[Any]:
 def _rows(stmt: sa.Executable, params: dict[str, Any]) -> Sequence[Any]:
     """The statement's rows, run as Core on the session's connection: the lines are plain
     rows, and the ORM's execution path (autoflush, ORM result) cost a quarter of the
-    statement's time. The lists only read, so there is nothing to flush first."""
+    statement's time. The lists only read, so there is nothing to flush first.
+
+    On PostgreSQL with the generic plan, planned once per connection: planning the inbox's
+    statement (a UNION of two parts with joins) took longer than running it, and left to
+    itself PostgreSQL kept planning it for its values (its estimate of the generic plan is
+    higher). That plan is an index walk on the organization stopped at the page's size:
+    the limits are written into the SQL for that, and the consent check stays a per-row
+    probe (queries.py). The list views ask for it with the session check
+    (``postgresql.generic_plans_for`` in views.py); other callers here.
+    """
     connection = db.session.connection()
     if connection.dialect.name == "postgresql":
-        _use_generic_plans(connection)
+        postgresql.use_generic_plans(connection)
     return connection.execute(stmt, params).all()
-
-
-def _use_generic_plans(connection: sa.Connection) -> None:
-    """Plan the list statements once per connection, not at every request.
-
-    Planning the inbox's statement (a UNION of two parts with joins) took longer than
-    running it, and left to itself PostgreSQL kept planning it for its values (its
-    estimate of the generic plan is higher). The list statements are prepared
-    (postgresql.py) and use the generic plan: an index walk on the organization, stopped at
-    the page's size (the limits are written into the SQL for that, the consent check stays
-    a per-row probe: queries.py). ``set_config`` with ``true`` lasts until the transaction
-    ends, as SET LOCAL does, and as a SELECT it is no write to read_only_requests.py.
-    """
-    connection.exec_driver_sql(_GENERIC_PLANS)
-
-
-_GENERIC_PLANS = "SELECT set_config('plan_cache_mode', 'force_generic_plan', true)"
 
 
 def _params(user: User, size: int, **more: Any) -> dict[str, Any]:

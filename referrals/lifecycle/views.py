@@ -7,6 +7,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
 
+from referrals import postgresql
 from referrals.access import staff
 from referrals.db_types import utcnow
 from referrals.enums import DeclineReason, Priority, ReferralStatus
@@ -18,6 +19,8 @@ from referrals.lifecycle.models import Referral
 from referrals.lifecycle.transitions import transition_for
 
 bp = Blueprint("lifecycle", __name__)
+# After the session check, the lists send only their list statement (lists._rows).
+postgresql.generic_plans_for("lifecycle.inbox", "lifecycle.sent")
 
 
 def _status_filter() -> ReferralStatus | None:
