@@ -13,7 +13,6 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app, g, request, session
@@ -114,16 +113,24 @@ _SESSION_WITH_USER_AND_GENERIC_PLANS = prepared(
 )
 
 
-def _session_with_user(token_hash: str, user_id: int) -> sa.Row[Any] | None:
-    params = {"token_hash": token_hash, "user_id": user_id}
+def _session_with_user(
+    token_hash: str, user_id: int
+) -> tuple[UserSession, User, Organization, int] | None:
+    """The session row, its user and organization and the unread count, or None."""
     connection = db.session.connection()
-    if connection.dialect.name != "postgresql" or not postgresql.wants_generic_plans(
+    with_plans = connection.dialect.name == "postgresql" and postgresql.wants_generic_plans(
         request.endpoint
-    ):
-        return db.session.execute(_SESSION_WITH_USER, params).one_or_none()
-    found = db.session.execute(_SESSION_WITH_USER_AND_GENERIC_PLANS, params).one_or_none()
-    postgresql.generic_plans_set(connection)
-    return None if found is None else found[:4]
+    )
+    statement = _SESSION_WITH_USER_AND_GENERIC_PLANS if with_plans else _SESSION_WITH_USER
+    found = db.session.execute(
+        statement, {"token_hash": token_hash, "user_id": user_id}
+    ).one_or_none()
+    if with_plans:
+        postgresql.generic_plans_set(connection)
+    if found is None:
+        return None
+    row, user, organization, unread = found[:4]
+    return row, user, organization, unread
 
 
 def validate(user_id: int) -> UserSession | None:
