@@ -12,8 +12,6 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
-from referrals.postgresql import reads_utc
-
 
 def utcnow() -> datetime:
     """The current time, timezone-aware in UTC."""
@@ -43,12 +41,19 @@ class UtcDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
     def result_processor(self, dialect: Dialect, coltype: Any) -> Any:
-        """No conversion where the connections read timestamps in UTC (postgresql.py):
-        psycopg returns them aware and in UTC already. A list's rows carry three
-        timestamps each, and converting them cost more than reading them."""
-        if reads_utc(dialect):
-            return None
+        """On PostgreSQL one check per value: connections read timestamps in UTC
+        (postgresql.py), so psycopg returns them aware and in UTC already, and the
+        decorator's two calls per value cost more than reading them (three per list row).
+        A connection set to another zone still gets them converted."""
+        if dialect.name == "postgresql":
+            return _in_utc
         return super().result_processor(dialect, coltype)
+
+
+def _in_utc(value: datetime | None) -> datetime | None:
+    if value is None or value.tzinfo is UTC:
+        return value
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def code_enum(enum_class: type[enum.Enum], length: int = 32) -> sa.Enum:

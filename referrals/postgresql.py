@@ -22,7 +22,6 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Dialect
 from sqlalchemy.engine.interfaces import DBAPICursor, ExecutionContext
 
 # The execution option that marks a statement to be prepared.
@@ -33,11 +32,8 @@ _NEVER_BY_ITSELF = 2**31 - 1
 # Server settings of every connection. JIT: PostgreSQL compiled a plan for ~1 s when the
 # estimates looked big (dashboard aggregates over a million referrals) while the query
 # itself ran in a fraction of that (2.56 s with JIT, 1.07 s without). TimeZone: timestamps
-# come back in UTC, the zone db_types.UtcDateTime promises, with nothing to convert.
+# come back in UTC, the zone db_types.UtcDateTime promises, so it has nothing to convert.
 SERVER_OPTIONS = "-c jit=off -c TimeZone=UTC"
-
-# Set on the dialect of an engine whose connections have TimeZone=UTC.
-_READS_UTC = "referrals_reads_utc"
 
 Statement = TypeVar("Statement", bound=sa.Executable)
 
@@ -52,8 +48,10 @@ def prepared(statement: Statement) -> Statement:
 
 
 def connect_args(existing: dict[str, Any]) -> dict[str, Any]:
-    """psycopg's connection arguments for the app's PostgreSQL engine."""
-    return {"options": SERVER_OPTIONS, "prepare_threshold": _NEVER_BY_ITSELF, **existing}
+    """psycopg's connection arguments for the app's PostgreSQL engine: ours, then the
+    deployment's own (whose ``-c`` settings come later and so win)."""
+    options = " ".join(filter(None, (SERVER_OPTIONS, str(existing.get("options") or ""))))
+    return {"prepare_threshold": _NEVER_BY_ITSELF, **existing, "options": options}
 
 
 def _execute(
@@ -103,23 +101,21 @@ def _transaction_ended(connection: sa.Connection) -> None:
     connection.info.pop(_GENERIC, None)
 
 
+def _savepoint_rolled_back(connection: sa.Connection, *_args: Any) -> None:
+    # A setting made inside a savepoint is undone with it: ask again rather than guess.
+    connection.info.pop(_GENERIC, None)
+
+
 def _checked_in(_dbapi_connection: Any, record: Any) -> None:
     # Back in the pool the transaction is over, whichever way it ended.
     record.info.pop(_GENERIC, None)
 
 
-def reads_utc(dialect: Dialect) -> bool:
-    """Whether this dialect's connections return timestamps aware and in UTC already
-    (db_types.UtcDateTime then has nothing to convert)."""
-    return bool(getattr(dialect, _READS_UTC, False))
-
-
 def register(engine: sa.Engine) -> None:
     """Run ``prepared()`` statements as prepared statements on this PostgreSQL engine, and
-    note that its connections read timestamps in UTC (before any statement has run: each
-    type's result conversion is looked up once per dialect)."""
+    keep track of the transactions that asked for generic plans."""
     sa.event.listen(engine, "do_execute", _execute)
     for end in ("commit", "rollback"):
         sa.event.listen(engine, end, _transaction_ended)
+    sa.event.listen(engine, "rollback_savepoint", _savepoint_rolled_back)
     sa.event.listen(engine.pool, "checkin", _checked_in)
-    setattr(engine.dialect, _READS_UTC, "TimeZone=UTC" in SERVER_OPTIONS)

@@ -5,8 +5,9 @@ translate them with.
 ``Context.call``, our memo (templating.template_gettext) and an escape, about 3 µs each,
 and a page has dozens (46 on the inbox). The app ships no message catalog yet, so every
 ``_()`` of a literal returns the literal itself, whatever the locale: this extension writes
-that text into the compiled template instead, as the trusted markup ``_()`` returned (a
-template literal is the template author's own text).
+that text into the compiled template instead, as what ``_()`` returned: trusted markup
+where autoescaping is on (a template literal is the template author's own text), plain
+text where it is off.
 
 Only calls of ``_`` or ``gettext`` with one string literal are folded; a call with
 variables, or any call once the translation directories hold a catalog (``*.mo``), stays a
@@ -19,8 +20,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from flask import Flask
+from jinja2 import Environment, pass_eval_context
 from jinja2.ext import Extension
 from jinja2.lexer import Token, TokenStream
+from jinja2.nodes import EvalContext
+from markupsafe import Markup
 
 _TRANSLATING = frozenset({"_", "gettext"})
 
@@ -34,8 +38,22 @@ def _literal_text(string: str) -> str | None:
         return None
 
 
+# The filter a folded literal goes through; Jinja applies it while compiling.
+_FILTER = "folded_literal"
+
+
+@pass_eval_context
+def folded_literal(eval_ctx: EvalContext, text: str) -> str:
+    """What templating.template_gettext returns for a literal without variables."""
+    return Markup(text) if eval_ctx.autoescape else text  # noqa: S704  # nosec B704
+
+
 class LiteralTranslations(Extension):
-    """Replace ``_('text')`` by ``('text'|safe)`` in the token stream."""
+    """Replace ``_('text')`` by ``('text'|folded_literal)`` in the token stream."""
+
+    def __init__(self, environment: Environment) -> None:
+        super().__init__(environment)
+        environment.filters[_FILTER] = folded_literal
 
     def filter_stream(self, stream: TokenStream) -> Iterator[Token]:
         window: list[Token] = []
@@ -74,7 +92,7 @@ class LiteralTranslations(Extension):
             Token(line, "lparen", "("),
             Token(line, "string", text),
             Token(line, "pipe", "|"),
-            Token(line, "name", "safe"),
+            Token(line, "name", _FILTER),
             Token(line, "rparen", ")"),
         ]
 

@@ -153,7 +153,12 @@ _PATHS_LIMIT = 1_000
 
 
 def path_for(endpoint: str, **values: Any) -> str:
-    """``url_for(endpoint, **values)`` for values that are the template's own, remembered."""
+    """``url_for(endpoint, **values)`` for values that are the template's own, remembered.
+
+    Not for a relative endpoint (``.detail`` depends on the blueprint asking) nor for
+    url_for's own options (``_external`` would keep one client's Host for everyone)."""
+    if endpoint.startswith(".") or any(name.startswith("_") for name in values):
+        raise ValueError(f"path_for cannot remember {endpoint!r} with {sorted(values)}")
     key = (request.script_root, endpoint, tuple(sorted(values.items())))
     path = _PATHS.get(key)
     if path is None:
@@ -207,6 +212,8 @@ _ESCAPED_NAMES_LIMIT = 10_000
 
 def escaped_name(name: str) -> str:
     """``name|e`` as plain text for a row printed without autoescaping, remembered."""
+    if type(name) is not str:  # markup, or None: no memo keyed by equality with plain text
+        return str(escape(name))
     text = _ESCAPED_NAMES.get(name)
     if text is None:
         text = str(escape(name))

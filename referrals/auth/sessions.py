@@ -125,10 +125,10 @@ def _session_with_user(
     found = db.session.execute(
         statement, {"token_hash": token_hash, "user_id": user_id}
     ).one_or_none()
-    if with_plans:
-        postgresql.generic_plans_set(connection)
     if found is None:
         return None
+    if with_plans:  # set_config ran: a row came back
+        postgresql.generic_plans_set(connection)
     row, user, organization, unread = found[:4]
     return row, user, organization, unread
 
