@@ -36,9 +36,7 @@ class UtcDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return _in_utc(value)
 
     def result_processor(self, dialect: Dialect, coltype: Any) -> Any:
         """On PostgreSQL one check per value: connections read timestamps in UTC

@@ -68,7 +68,6 @@ def _execute(
 # values (the lists) skip planning. ``set_config`` with ``true`` lasts until the transaction
 # ends, as SET LOCAL does; as a SELECT it is no write to read_only_requests.py.
 GENERIC_PLANS = sa.func.set_config("plan_cache_mode", "force_generic_plan", sa.true())
-_GENERIC_PLANS_SQL = "SELECT set_config('plan_cache_mode', 'force_generic_plan', true)"
 _GENERIC = "referrals.generic_plans"  # in Connection.info: this transaction has them
 # The views whose every statement after the session check wants the generic plan.
 _GENERIC_PLAN_ENDPOINTS: set[str] = set()
@@ -93,16 +92,13 @@ def generic_plans_set(connection: sa.Connection) -> None:
 def use_generic_plans(connection: sa.Connection) -> None:
     """Generic plans for the rest of this transaction, unless it has them already."""
     if not connection.info.get(_GENERIC):
-        connection.exec_driver_sql(_GENERIC_PLANS_SQL)
+        connection.execute(sa.select(GENERIC_PLANS))
         connection.info[_GENERIC] = True
 
 
-def _transaction_ended(connection: sa.Connection) -> None:
-    connection.info.pop(_GENERIC, None)
-
-
-def _savepoint_rolled_back(connection: sa.Connection, *_args: Any) -> None:
-    # A setting made inside a savepoint is undone with it: ask again rather than guess.
+def _setting_undone(connection: sa.Connection, *_savepoint: Any) -> None:
+    # At commit, at rollback and at a rolled-back savepoint (which undoes a setting made
+    # inside it): ask again rather than guess.
     connection.info.pop(_GENERIC, None)
 
 
@@ -115,7 +111,6 @@ def register(engine: sa.Engine) -> None:
     """Run ``prepared()`` statements as prepared statements on this PostgreSQL engine, and
     keep track of the transactions that asked for generic plans."""
     sa.event.listen(engine, "do_execute", _execute)
-    for end in ("commit", "rollback"):
-        sa.event.listen(engine, end, _transaction_ended)
-    sa.event.listen(engine, "rollback_savepoint", _savepoint_rolled_back)
+    for end in ("commit", "rollback", "rollback_savepoint"):
+        sa.event.listen(engine, end, _setting_undone)
     sa.event.listen(engine.pool, "checkin", _checked_in)

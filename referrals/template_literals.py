@@ -24,18 +24,20 @@ from jinja2 import Environment, pass_eval_context
 from jinja2.ext import Extension
 from jinja2.lexer import Token, TokenStream
 from jinja2.nodes import EvalContext
-from markupsafe import Markup
+
+from referrals.templating import format_translation
 
 _TRANSLATING = frozenset({"_", "gettext"})
 
 
-def _literal_text(string: str) -> str | None:
-    """What newstyle gettext makes of an untranslated literal (always a format string:
-    ``%%`` is a percent sign), or None where that fails at render time: left to fail there."""
+def _foldable(string: str) -> bool:
+    """Whether newstyle gettext can format the untranslated literal (always a format
+    string: ``%%`` is a percent sign); one that fails is left to fail at render time."""
     try:
-        return string % {}
+        string % {}  # only whether it formats
     except (TypeError, ValueError, KeyError):
-        return None
+        return False
+    return True
 
 
 # The filter a folded literal goes through; Jinja applies it while compiling.
@@ -44,8 +46,8 @@ _FILTER = "folded_literal"
 
 @pass_eval_context
 def folded_literal(eval_ctx: EvalContext, text: str) -> str:
-    """What templating.template_gettext returns for a literal without variables."""
-    return Markup(text) if eval_ctx.autoescape else text  # noqa: S704  # nosec B704
+    """What templating.template_gettext returns for an untranslated literal."""
+    return format_translation(text, bool(eval_ctx.autoescape), {})
 
 
 class LiteralTranslations(Extension):
@@ -84,13 +86,12 @@ class LiteralTranslations(Extension):
             or closing.type != "rparen"
         ):
             return None
-        text = _literal_text(literal.value)
-        if text is None:
+        if not _foldable(literal.value):
             return None
         line = name.lineno
         return [
             Token(line, "lparen", "("),
-            Token(line, "string", text),
+            Token(line, "string", literal.value),
             Token(line, "pipe", "|"),
             Token(line, "name", _FILTER),
             Token(line, "rparen", ")"),

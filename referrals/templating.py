@@ -112,6 +112,13 @@ def ago(moment: datetime | None) -> str:
     return _("%(n)d days ago", n=seconds // 86400)
 
 
+def _remember(memo: dict[Any, Any], key: Any, value: Any, limit: int) -> None:
+    """Keep ``value`` in one of the memos below while it holds fewer than ``limit``
+    entries: a safety net, their keys come from templates and administrators' names."""
+    if len(memo) < limit:
+        memo[key] = value
+
+
 # Plain template strings (no variables) as translated and formatted for a locale, keyed by
 # (locale, string, autoescape). Flask-Babel looks the request's catalog up again for each
 # ``_()`` (~11 µs; a page has dozens); a catalog does not change while the process runs.
@@ -120,7 +127,7 @@ _PLAIN_TRANSLATIONS: dict[tuple[str, str, bool], str] = {}
 _PLAIN_TRANSLATIONS_LIMIT = 10_000
 
 
-def _format(translated: str, autoescape: bool, variables: dict[str, Any]) -> str:
+def format_translation(translated: str, autoescape: bool, variables: dict[str, Any]) -> str:
     """What Jinja's newstyle gettext does with a translation: always a format string."""
     # The template author's own text (a literal in a template, or its translation), trusted
     # as Jinja's i18n extension trusts it; the variables are escaped by Markup's ``%``.
@@ -134,13 +141,12 @@ def template_gettext(context: Context, string: str, /, **variables: Any) -> str:
     Flask-Babel's (installed by ``babel.init_app``), remembered per locale for plain strings."""
     autoescape = bool(context.eval_ctx.autoescape)
     if variables:
-        return _format(get_translations().ugettext(string), autoescape, variables)
+        return format_translation(get_translations().ugettext(string), autoescape, variables)
     key = (context.get("locale_key") or str(get_locale()), string, autoescape)
     text = _PLAIN_TRANSLATIONS.get(key)
     if text is None:
-        text = _format(get_translations().ugettext(string), autoescape, {})
-        if len(_PLAIN_TRANSLATIONS) < _PLAIN_TRANSLATIONS_LIMIT:
-            _PLAIN_TRANSLATIONS[key] = text
+        text = format_translation(get_translations().ugettext(string), autoescape, {})
+        _remember(_PLAIN_TRANSLATIONS, key, text, _PLAIN_TRANSLATIONS_LIMIT)
     return text
 
 
@@ -163,8 +169,7 @@ def path_for(endpoint: str, **values: Any) -> str:
     path = _PATHS.get(key)
     if path is None:
         path = url_for(endpoint, **values)
-        if len(_PATHS) < _PATHS_LIMIT:
-            _PATHS[key] = path
+        _remember(_PATHS, key, path, _PATHS_LIMIT)
     return path
 
 
@@ -217,8 +222,7 @@ def escaped_name(name: str) -> str:
     text = _ESCAPED_NAMES.get(name)
     if text is None:
         text = str(escape(name))
-        if len(_ESCAPED_NAMES) < _ESCAPED_NAMES_LIMIT:
-            _ESCAPED_NAMES[name] = text
+        _remember(_ESCAPED_NAMES, name, text, _ESCAPED_NAMES_LIMIT)
     return text
 
 
