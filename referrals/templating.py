@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import datetime
 from typing import Any
@@ -189,12 +190,36 @@ def status_badges() -> dict[ReferralStatus, Markup]:
     return badges
 
 
+# A list filter's status options, by (locale, statuses, selected status): the same few on
+# every page of a list, and each written by hand cost two escapes and a Markup.
+_STATUS_OPTIONS: dict[tuple[str, tuple[str, ...], str | None], Markup] = {}
+_STATUS_OPTIONS_LIMIT = 1_000
+
+
+def status_options(statuses: list[ReferralStatus], selected: object) -> Markup:
+    """The ``<option>`` of each status (``selected`` marked), as _filter.html wrote them."""
+    chosen = None if selected is None else str(selected)
+    key = (str(get_locale()), tuple(statuses), chosen)
+    options = _STATUS_OPTIONS.get(key)
+    if options is None:
+        labels = ReferralStatus.labels()
+        options = Markup("").join(
+            Markup('<option value="{}" {}>{}</option>').format(
+                status, "selected" if status == chosen else "", labels[status]
+            )
+            for status in statuses
+        )
+        _remember(_STATUS_OPTIONS, key, options, _STATUS_OPTIONS_LIMIT)
+    return options
+
+
 # Replace the i18n extension's callables (``_`` looks ``gettext`` up on every call).
 TEMPLATE_GLOBALS = {
     "_": template_gettext,
     "gettext": template_gettext,
     "path_for": path_for,
     "status_badges": status_badges,
+    "status_options": status_options,
 }
 
 
@@ -226,8 +251,22 @@ def escaped_name(name: str) -> str:
     return text
 
 
+# Letters, digits and dashes: what db_types.CODE_ALPHABET makes public ids and client codes of.
+_NOTHING_TO_ESCAPE = re.compile(r"[0-9A-Za-z-]*").fullmatch
+
+
+def escaped_code(code: str) -> str:
+    """``code|e`` as plain text for a row printed without autoescaping: a code is letters,
+    digits and dashes (nothing to quote, so no Markup object is made), but nothing in the
+    database says so, and anything else is escaped."""
+    if type(code) is str and _NOTHING_TO_ESCAPE(code):
+        return code
+    return str(escape(code))
+
+
 TEMPLATE_FILTERS = {
     "escaped_name": escaped_name,
+    "escaped_code": escaped_code,
     "ago": ago,
     "day": day,
     "minute": minute,

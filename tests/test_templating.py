@@ -1,0 +1,52 @@
+"""The list helpers of referrals/templating.py write what the plain template wrote."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask, render_template_string
+from markupsafe import Markup, escape
+
+from referrals.enums import ReferralStatus
+from referrals.templating import escaped_code, status_options
+
+
+@pytest.mark.parametrize(
+    "code",
+    ["KC-7H3M-Q2PX", "", "abc123", '<script>alert("x")</script>', "A&B", "it's", "Ünï-ç0de"],
+)
+def test_escaped_code_is_what_the_e_filter_gives(code: str):
+    assert escaped_code(code) == str(escape(code))
+    assert type(escaped_code(code)) is str  # plain text for a row printed without autoescape
+
+
+def test_escaped_code_escapes_markup_and_other_values():
+    assert escaped_code(Markup("<b>")) == "<b>"  # markup is already safe, as |e leaves it
+    assert escaped_code(None) == "None"  # type: ignore[arg-type]
+    assert escaped_code(42) == "42"  # type: ignore[arg-type]
+
+
+_LOOP = (
+    "{% set labels = ReferralStatus.labels() %}"
+    "{% for s in statuses %}<option value=\"{{ s }}\" {{ 'selected' if status == s else '' }}>"
+    "{{ labels[s] }}</option>{% endfor %}"
+)
+
+
+@pytest.mark.parametrize(
+    "selected", [None, ReferralStatus.REQUESTED, ReferralStatus.COMPLETED, "overdue", "nonsense"]
+)
+@pytest.mark.parametrize("first", [0, 1])
+def test_status_options_are_what_the_template_loop_wrote(app: Flask, selected, first: int):
+    statuses = list(ReferralStatus)[first:]
+    with app.test_request_context("/"):
+        written = render_template_string(_LOOP, statuses=statuses, status=selected)
+        assert status_options(statuses, selected) == written
+        assert status_options(statuses, selected) == written  # remembered
+        assert isinstance(status_options(statuses, selected), Markup)
+
+
+def test_status_options_mark_one_option_selected(app: Flask):
+    with app.test_request_context("/"):
+        options = status_options(list(ReferralStatus), ReferralStatus.IN_PROGRESS)
+    assert options.count(" selected>") == 1
+    assert '<option value="in_progress" selected>' in options
