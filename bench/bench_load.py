@@ -159,7 +159,8 @@ def _figures(stats_json: Path) -> dict[str, float]:
 
 def run() -> dict[str, float]:
     database = prepare(settings.LOAD_DATABASE)
-    with gunicorn(database.url) as base, tempfile.TemporaryDirectory() as tmp:
+    with gunicorn(database.url) as server, tempfile.TemporaryDirectory() as tmp:
+        base = server.base
         sessions = [_session(base, a) for a in _accounts(database, settings.LOAD_USERS)]
         sessions_file = Path(tmp) / "sessions.json"
         sessions_file.write_text(json.dumps(sessions), encoding="utf-8")

@@ -8,6 +8,7 @@ import threading
 import time
 from dataclasses import dataclass
 from http.cookies import SimpleCookie
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 import requests
@@ -80,13 +81,14 @@ class Tally:
     errors: int = 0
 
 
-def closed_loop(
-    base: str, path: str, cookie: str, *, seconds: float, connections: int
-) -> tuple[float, int]:
-    """Each connection sends the next request as soon as the last answer arrived (keep-alive).
+class Loop(NamedTuple):
+    rate: float  # pages per second
+    errors: int  # answers other than 200
+    requests: int
 
-    Returns (pages per second, errors).
-    """
+
+def closed_loop(base: str, path: str, cookie: str, *, seconds: float, connections: int) -> Loop:
+    """Each connection sends the next request as soon as the last answer arrived (keep-alive)."""
     host, port = urlsplit(base).hostname or "127.0.0.1", urlsplit(base).port or 80
     tallies = [Tally() for _ in range(connections)]
     start = threading.Barrier(connections + 1)
@@ -116,7 +118,7 @@ def closed_loop(
         thread.join()
     elapsed = time.perf_counter() - began
     done = sum(t.requests for t in tallies)
-    return done / elapsed, sum(t.errors for t in tallies)
+    return Loop(done / elapsed, sum(t.errors for t in tallies), done)
 
 
 def _keep_cookie(headers: dict[str, str], set_cookie: str | None) -> None:

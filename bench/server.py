@@ -11,6 +11,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.error import URLError
 from urllib.request import urlopen
@@ -47,9 +48,15 @@ def server_environment(database_url: str, port: int) -> dict[str, str]:
     return env
 
 
+@dataclass(frozen=True)
+class Server:
+    base: str  # http://127.0.0.1:<port>
+    pid: int  # gunicorn's master (its workers are its children)
+
+
 @contextmanager
-def gunicorn(database_url: str) -> Iterator[str]:
-    """Serve ``bench.wsgi_bench:app`` with gunicorn.conf.py; yields the base URL."""
+def gunicorn(database_url: str) -> Iterator[Server]:
+    """Serve ``bench.wsgi_bench:app`` with gunicorn.conf.py, on a free loopback port."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryFile("w+") as log:
@@ -69,7 +76,7 @@ def gunicorn(database_url: str) -> Iterator[str]:
         )
         try:
             _wait_until_up(base, process, log)
-            yield base
+            yield Server(base, process.pid)
         finally:
             process.terminate()
             try:
