@@ -50,3 +50,36 @@ def test_status_options_mark_one_option_selected(app: Flask):
         options = status_options(list(ReferralStatus), ReferralStatus.IN_PROGRESS)
     assert options.count(" selected>") == 1
     assert '<option value="in_progress" selected>' in options
+
+
+def test_endpoint_paths_are_url_for_of_the_endpoint_per_script_root(app: Flask):
+    from flask import url_for
+
+    from referrals.templating import endpoint_paths
+
+    with app.test_request_context("/"):
+        paths = endpoint_paths()
+        assert paths["auth.logout"] == url_for("auth.logout")
+        assert "auth.logout" in paths  # remembered
+        assert endpoint_paths() is paths
+    with app.test_request_context("/", base_url="http://localhost/coalition"):
+        assert endpoint_paths()["auth.logout"] == "/coalition" + paths["auth.logout"]
+        with pytest.raises(ValueError, match="cannot remember"):
+            endpoint_paths()[".inbox"]
+
+
+def test_a_signed_in_page_writes_one_token_for_both_of_its_forms(app: Flask, login_as):
+    import re
+
+    from referrals.enums import Role
+
+    client, _user = login_as(Role.CASEWORKER)
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        page = client.get("/programs/").get_data(as_text=True)
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+    tokens = re.findall(r'name="csrf_token" value="([^"]+)"', page)
+    assert len(tokens) == 2  # sign out, stay signed in
+    assert tokens[0] == tokens[1]
+    assert 'action="/logout"' in page
