@@ -30,6 +30,45 @@ FIGURES = {
         "a supervisor's `/dashboard` ÷ baseline",
         "python -m bench bench_throughput",
     ),
+    "inbox_vs_baseline_cpu_ratio": (
+        "baseline's server CPU per request ÷ `/inbox`'s (gunicorn workers + PostgreSQL "
+        "backends, from `/proc`), median of the same rounds: steadier than pages per second",
+        "python -m bench bench_throughput",
+    ),
+    "referrals_vs_baseline_cpu_ratio": (
+        "the same for `/referrals/`",
+        "python -m bench bench_throughput",
+    ),
+    "referral_page_vs_baseline_cpu_ratio": (
+        "the same for `/referrals/<id>`",
+        "python -m bench bench_throughput",
+    ),
+    "dashboard_vs_baseline_cpu_ratio": (
+        "the same for `/dashboard`",
+        "python -m bench bench_throughput",
+    ),
+    "baseline_cpu_ms": (
+        "baseline: server CPU milliseconds per request (median round)",
+        "python -m bench bench_throughput",
+    ),
+    "baseline_db_cpu_ms": ("… of which PostgreSQL's", "python -m bench bench_throughput"),
+    "inbox_cpu_ms": ("`/inbox`: server CPU ms per request", "python -m bench bench_throughput"),
+    "inbox_db_cpu_ms": ("… of which PostgreSQL's", "python -m bench bench_throughput"),
+    "referrals_cpu_ms": (
+        "`/referrals/`: server CPU ms per request",
+        "python -m bench bench_throughput",
+    ),
+    "referrals_db_cpu_ms": ("… of which PostgreSQL's", "python -m bench bench_throughput"),
+    "referral_page_cpu_ms": (
+        "`/referrals/<id>`: server CPU ms per request",
+        "python -m bench bench_throughput",
+    ),
+    "referral_page_db_cpu_ms": ("… of which PostgreSQL's", "python -m bench bench_throughput"),
+    "dashboard_cpu_ms": (
+        "`/dashboard`: server CPU ms per request",
+        "python -m bench bench_throughput",
+    ),
+    "dashboard_db_cpu_ms": ("… of which PostgreSQL's", "python -m bench bench_throughput"),
     "baseline_rps": (
         "baseline pages per second (median round)",
         "python -m bench bench_throughput",
