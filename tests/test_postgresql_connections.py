@@ -92,19 +92,33 @@ def test_the_lists_run_their_generic_plan(app: Flask, backend, make_org, make_us
 
 
 def test_the_session_check_and_every_list_statement_ask_to_be_prepared():
+    limit = 51
     statements = [
         sessions._SESSION_WITH_USER,
-        lists._inbox_first_page_statement(filtered=False),
-        lists._inbox_first_page_statement(filtered=True),
-        lists._overdue_statement(after=False),
-        lists._overdue_statement(after=True),
+        lists._inbox_first_page_statement(filtered=False, limit=limit),
+        lists._inbox_first_page_statement(filtered=True, limit=limit),
+        lists._overdue_statement(after=False, limit=limit),
+        lists._overdue_statement(after=True, limit=limit),
     ] + [
-        lists._newest_statement(side, filtered=filtered, after=after)
+        lists._newest_statement(side, filtered=filtered, after=after, limit=limit)
         for side in Side
         for filtered in (False, True)
         for after in (False, True)
     ]
     assert all(s.get_execution_options().get(PREPARED) for s in statements)
+
+
+def test_list_limits_are_written_into_the_sql_and_nothing_is_rewritten_per_run():
+    from sqlalchemy.dialects import postgresql as pg_dialect
+
+    sql = str(
+        lists._inbox_first_page_statement(filtered=False, limit=51).compile(
+            dialect=pg_dialect.dialect()
+        )
+    )
+    assert "LIMIT 6)" in sql  # the overdue panel: OVERDUE_PANEL_ROWS + 1
+    assert "LIMIT 51)" in sql
+    assert "POSTCOMPILE" not in sql
 
 
 def test_timestamps_come_back_aware_in_utc_with_or_without_conversion(app: Flask, make_org):

@@ -44,9 +44,15 @@ _NOW = sa.bindparam("now", type_=UtcDateTime())
 _STATUS = sa.bindparam("status", type_=Referral.__table__.c.status.type)
 _AFTER_AT = sa.bindparam("after_at", type_=UtcDateTime())
 _AFTER_ID = sa.bindparam("after_id", type_=sa.Integer())
-# Written into the SQL: a generic plan for "LIMIT $1" expects a tenth of the rows, and sorts.
-_LIMIT = sa.bindparam("limit", type_=sa.Integer(), literal_execute=True)
-_PANEL_LIMIT = sa.bindparam("panel_limit", type_=sa.Integer(), literal_execute=True)
+
+
+def _written(limit: int) -> sa.ColumnElement[Any]:
+    """A limit written into the SQL: a generic plan for "LIMIT $1" expects a tenth of the
+    rows, and sorts. Written when the statement is built (each is cached per page size),
+    not at each run: SQLAlchemy's literal_execute rewrote the SQL text on every request.
+    """
+    return sa.literal_column(str(int(limit)))
+
 
 _PANEL, _PAGE = 0, 1  # the parts of the inbox's first statement
 
@@ -103,7 +109,9 @@ def _lines(side: Side, scope: sa.ColumnElement[bool]) -> sa.Select[*tuple[Any, .
         sa.select(
             Referral.id,
             Referral.public_id,
-            Referral.status,
+            # As its code: the templates compare and look it up as text, and converting each
+            # row's code to a ReferralStatus was the ORM type's only work here.
+            sa.type_coerce(Referral.status, sa.String()).label("status"),
             # Unread by the receiving organization (bold in the inbox; a read receipt clears it).
             Referral.first_viewed_at.is_(None).label("unread"),
             Referral.sent_at,
@@ -136,12 +144,12 @@ def _is_overdue() -> sa.ColumnElement[bool]:
 
 
 @cache
-def _newest_statement(side: Side, *, filtered: bool, after: bool) -> sa.Select[Any]:
+def _newest_statement(side: Side, *, filtered: bool, after: bool, limit: int) -> sa.Select[Any]:
     """Newest first by keyset on (created_at, id)."""
     stmt = (
         _lines(side, _scope(side))
         .order_by(Referral.created_at.desc(), Referral.id.desc())
-        .limit(_LIMIT)
+        .limit(_written(limit))
     )
     if filtered:
         stmt = stmt.where(Referral.status == _STATUS)
@@ -155,19 +163,19 @@ def _newest_statement(side: Side, *, filtered: bool, after: bool) -> sa.Select[A
     return stmt
 
 
-def _overdue_lines(limit: Any) -> sa.Select[Any]:
+def _overdue_lines(limit: int) -> sa.Select[Any]:
     """Received and past their answer time, longest overdue first (keyset: due time, id)."""
     return (
         _lines(Side.RECEIVER, _scope(Side.RECEIVER))
         .where(_is_overdue())
         .order_by(Referral.response_due_at, Referral.id)
-        .limit(limit)
+        .limit(_written(limit))
     )
 
 
 @cache
-def _overdue_statement(*, after: bool) -> sa.Select[Any]:
-    stmt = _overdue_lines(_LIMIT)
+def _overdue_statement(*, after: bool, limit: int) -> sa.Select[Any]:
+    stmt = _overdue_lines(limit)
     if after:
         stmt = stmt.where(
             sa.or_(
@@ -183,7 +191,7 @@ def _part(number: int) -> sa.Label[Any]:
 
 
 @cache
-def _inbox_first_page_statement(*, filtered: bool) -> sa.CompoundSelect[Any]:
+def _inbox_first_page_statement(*, filtered: bool, limit: int) -> sa.CompoundSelect[Any]:
     """The overdue panel and the inbox's first page as one statement, each part marked.
 
     One statement instead of two: one round trip fewer, and PostgreSQL planned and ran the
@@ -191,10 +199,10 @@ def _inbox_first_page_statement(*, filtered: bool) -> sa.CompoundSelect[Any]:
     (SQLite takes no parenthesised SELECT in a UNION). The panel ignores the status filter:
     what is overdue needs an answer whatever the list below shows.
     """
-    panel = _overdue_lines(_PANEL_LIMIT).add_columns(_part(_PANEL))
-    page = _newest_statement(Side.RECEIVER, filtered=filtered, after=False).add_columns(
-        _part(_PAGE)
-    )
+    panel = _overdue_lines(OVERDUE_PANEL_ROWS + 1).add_columns(_part(_PANEL))
+    page = _newest_statement(
+        Side.RECEIVER, filtered=filtered, after=False, limit=limit
+    ).add_columns(_part(_PAGE))
     return prepared(sa.union_all(sa.select(panel.subquery()), sa.select(page.subquery())))
 
 
@@ -236,12 +244,14 @@ def inbox_first_page(user: User, *, status: ReferralStatus | None, size: int) ->
     """The overdue panel and the newest ``size`` received referrals, from one statement."""
     if user.role not in RECEIVER_ROLES:  # the rule of received_by()
         return InboxFirstPage(overdue=[], more_overdue=False, page=_EMPTY)
-    params = _params(user, size, panel_limit=OVERDUE_PANEL_ROWS + 1)
+    params = _params(user, size)
     if status is not None:
         params["status"] = status
     panel: list[Any] = []
     newest: list[Any] = []
-    for row in _rows(_inbox_first_page_statement(filtered=status is not None), params):
+    for row in _rows(
+        _inbox_first_page_statement(filtered=status is not None, limit=params["limit"]), params
+    ):
         (panel if row[_PART] == _PANEL else newest).append(row[:_PART])
     # A UNION ALL promises no order of its own: each part is put back in its own order.
     panel.sort(key=_by_due)
@@ -277,7 +287,9 @@ def _newest_page(
         params["status"] = status
     filtered = status is not None
     return _page(
-        lambda after_: _newest_statement(side, filtered=filtered, after=after_),
+        lambda after_: _newest_statement(
+            side, filtered=filtered, after=after_, limit=params["limit"]
+        ),
         params,
         after,
         _by_created,
@@ -298,7 +310,10 @@ def overdue_page(user: User, *, after: str | None, size: int) -> ReferralPage:
     if user.role not in RECEIVER_ROLES:
         return _EMPTY
     return _page(
-        lambda after_: _overdue_statement(after=after_), _params(user, size), after, _by_due
+        lambda after_: _overdue_statement(after=after_, limit=size + 1),
+        _params(user, size),
+        after,
+        _by_due,
     )
 
 
