@@ -50,6 +50,22 @@ class Reading:
 
 
 def read(master_pid: int, database: str) -> Reading:
+    """Every process's ticks now. If the master reaped a worker while ``/proc`` was being
+    listed (the master is usually listed before its workers), that worker's ticks would be
+    in neither place: read again until the master's reaped ticks hold still."""
+    for _ in range(5):
+        reading = _read_once(master_pid, database)
+        if _reaped_ticks(str(master_pid)) == reading.reaped_workers:
+            break
+    return reading
+
+
+def _reaped_ticks(master: str) -> int | None:
+    fields = _stat_fields(master)
+    return None if fields is None else int(fields[_CUTIME]) + int(fields[_CSTIME])
+
+
+def _read_once(master_pid: int, database: str) -> Reading:
     master = str(master_pid)
     marker = f" {database} "
     workers: dict[tuple[str, str], int] = {}

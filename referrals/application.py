@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import cache
 from typing import Any
+from weakref import WeakSet
 
 from babel import Locale
 from flask import Flask, current_app
@@ -18,17 +19,20 @@ class ReferralsApp(Flask):
 
     Flask asks ``ensure_sync`` of every request hook, context processor, view and teardown
     on every request (17 times for the inbox), and each answer went through
-    ``inspect.iscoroutinefunction``; a function does not turn into a coroutine later."""
+    ``inspect.iscoroutinefunction``; a function does not turn into a coroutine later.
+    Held weakly: a callable made for one request (a bound method of a class-based view, an
+    ``after_this_request`` closure) leaves the set with the request, and whatever it holds
+    is not kept alive by it."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._sync_functions: set[Callable[..., Any]] = set()
+        self._sync_functions: WeakSet[Callable[..., Any]] = WeakSet()
 
     def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
         try:
             if func in self._sync_functions:
                 return func
-        except TypeError:  # an unhashable callable: asked every time, as Flask does
+        except TypeError:  # unhashable, or no weak reference: asked every time, as by Flask
             return super().ensure_sync(func)
         wrapped = super().ensure_sync(func)
         if wrapped is func and len(self._sync_functions) < _SYNC_FUNCTIONS_LIMIT:

@@ -16,6 +16,7 @@ from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
 from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.routing import BuildError
 
 from referrals.auth.sessions import seconds_left
 from referrals.db_types import utcnow
@@ -48,7 +49,7 @@ def template_context() -> dict[str, Any]:
         "unread_notifications": unread_notifications() if authenticated else 0,
         "unread_cap": UNREAD_COUNT_CAP,
         "session_seconds_left": session_seconds_left(authenticated),
-        "paths": endpoint_paths() if has_request_context() else {},
+        "paths": endpoint_paths() if has_request_context() else _NO_REQUEST_PATHS,
     }
 
 
@@ -184,9 +185,22 @@ class EndpointPaths(dict[str, str]):
     ``Context.call`` and the memo's key)."""
 
     def __missing__(self, endpoint: str) -> str:
-        path = path_for(endpoint)
+        try:
+            path = path_for(endpoint)
+        except BuildError as error:
+            # Jinja takes a LookupError (BuildError is one) from ``paths[...]`` for a missing
+            # item and writes nothing: a misspelt endpoint would be an empty link.
+            raise RuntimeError(f"no path for {endpoint!r}: {error}") from error
         _remember(self, endpoint, path, _PATHS_LIMIT)
         return path
+
+
+class _NoPathsOutsideARequest(dict[str, str]):
+    def __missing__(self, endpoint: str) -> str:
+        raise RuntimeError(f"paths[{endpoint!r}] needs a request (script root)")
+
+
+_NO_REQUEST_PATHS = _NoPathsOutsideARequest()
 
 
 _ENDPOINT_PATHS: dict[str, EndpointPaths] = {}
@@ -290,7 +304,7 @@ def escaped_code(code: str) -> str:
     database says so, and anything else is escaped."""
     if type(code) is str and _NOTHING_TO_ESCAPE(code):
         return code
-    return str(escape(code))
+    return escape(code)  # markup: escaped once, wherever it is printed
 
 
 TEMPLATE_FILTERS = {

@@ -37,6 +37,23 @@ def test_a_coroutine_function_is_never_taken_for_a_plain_one(app: Flask):
     assert view not in app._sync_functions  # type: ignore[attr-defined]
 
 
+def test_a_callable_made_for_one_request_is_not_kept(app: Flask):
+    import gc
+
+    class View:
+        def get(self) -> str:
+            return "ok"
+
+    view = View()
+    held = len(app._sync_functions)  # type: ignore[attr-defined]
+    bound = view.get  # a new bound method each time, as a class-based view makes per request
+    assert app.ensure_sync(bound) is bound
+    assert len(app._sync_functions) == held + 1  # type: ignore[attr-defined]
+    del bound, view
+    gc.collect()
+    assert len(app._sync_functions) == held  # type: ignore[attr-defined]
+
+
 def test_an_unhashable_callable_is_asked_every_time(app: Flask):
     class Unhashable:
         __hash__ = None  # type: ignore[assignment]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
-from flask import Flask, render_template_string
+from flask import Flask, render_template, render_template_string
 from markupsafe import Markup, escape
 
 from referrals.enums import ReferralStatus
@@ -16,7 +18,9 @@ from referrals.templating import escaped_code, status_options
 )
 def test_escaped_code_is_what_the_e_filter_gives(code: str):
     assert escaped_code(code) == str(escape(code))
-    assert type(escaped_code(code)) is str  # plain text for a row printed without autoescape
+    # A code comes back as it is; anything else escaped, as markup (never escaped twice).
+    plain = re.fullmatch(r"[0-9A-Za-z-]*", code) is not None
+    assert type(escaped_code(code)) is (str if plain else Markup)
 
 
 def test_escaped_code_escapes_markup_and_other_values():
@@ -74,12 +78,39 @@ def test_a_signed_in_page_writes_one_token_for_both_of_its_forms(app: Flask, log
     from referrals.enums import Role
 
     client, _user = login_as(Role.CASEWORKER)
+    before = app.config["WTF_CSRF_ENABLED"]
     app.config["WTF_CSRF_ENABLED"] = True
     try:
         page = client.get("/programs/").get_data(as_text=True)
     finally:
-        app.config["WTF_CSRF_ENABLED"] = False
+        app.config["WTF_CSRF_ENABLED"] = before
     tokens = re.findall(r'name="csrf_token" value="([^"]+)"', page)
     assert len(tokens) == 2  # sign out, stay signed in
     assert tokens[0] == tokens[1]
     assert 'action="/logout"' in page
+
+
+def test_a_misspelt_navigation_endpoint_fails_instead_of_writing_an_empty_link(app: Flask):
+    from referrals.templating import _NO_REQUEST_PATHS, endpoint_paths
+
+    with (
+        app.test_request_context("/"),
+        pytest.raises(RuntimeError, match=r"no path for 'auth\.logot'"),
+    ):
+        render_template_string("{{ paths['auth.logot'] }}", paths=endpoint_paths())
+    with pytest.raises(RuntimeError, match="needs a request"):
+        _NO_REQUEST_PATHS["auth.logout"]
+
+
+_HOSTILE = '<script>alert("x")</script>'
+
+
+def test_list_lines_come_out_escaped_whatever_the_database_holds(app: Flask):
+    from datetime import UTC, datetime
+
+    now = datetime.now(UTC)
+    line = (1, _HOSTILE, "requested", True, now, now, now, True, _HOSTILE, _HOSTILE, _HOSTILE)
+    with app.test_request_context("/"):
+        html = render_template("lifecycle/_list.html", rows=[line], side="inbox")
+    assert _HOSTILE not in html
+    assert html.count(str(escape(_HOSTILE))) == 5  # link, its text, code, program, sender

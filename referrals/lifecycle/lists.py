@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -44,6 +44,10 @@ _NOW = sa.bindparam("now", type_=UtcDateTime())
 _STATUS = sa.bindparam("status", type_=Referral.__table__.c.status.type)
 _AFTER_AT = sa.bindparam("after_at", type_=UtcDateTime())
 _AFTER_ID = sa.bindparam("after_id", type_=sa.Integer())
+
+# The statements with a limit are cached per page size: one or two sizes in practice (the
+# setting, and the overdue panel's); the bound keeps it so if a size ever came from a request.
+_STATEMENTS_PER_SHAPE = 64
 
 
 def _written(limit: int) -> sa.ColumnElement[Any]:
@@ -143,7 +147,7 @@ def _is_overdue() -> sa.ColumnElement[bool]:
     return sa.and_(Referral.status == ReferralStatus.REQUESTED, Referral.response_due_at < _NOW)
 
 
-@cache
+@lru_cache(maxsize=_STATEMENTS_PER_SHAPE)
 def _newest_statement(side: Side, *, filtered: bool, after: bool, limit: int) -> sa.Select[Any]:
     """Newest first by keyset on (created_at, id)."""
     stmt = (
@@ -173,7 +177,7 @@ def _overdue_lines(limit: int) -> sa.Select[Any]:
     )
 
 
-@cache
+@lru_cache(maxsize=_STATEMENTS_PER_SHAPE)
 def _overdue_statement(*, after: bool, limit: int) -> sa.Select[Any]:
     stmt = _overdue_lines(limit)
     if after:
@@ -190,7 +194,7 @@ def _part(number: int) -> sa.Label[Any]:
     return sa.literal_column(str(number)).label("part")
 
 
-@cache
+@lru_cache(maxsize=_STATEMENTS_PER_SHAPE)
 def _inbox_first_page_statement(*, filtered: bool, limit: int) -> sa.CompoundSelect[Any]:
     """The overdue panel and the inbox's first page as one statement, each part marked.
 
@@ -309,9 +313,10 @@ def overdue_page(user: User, *, after: str | None, size: int) -> ReferralPage:
     """The overdue queue: received referrals past their answer time, longest overdue first."""
     if user.role not in RECEIVER_ROLES:
         return _EMPTY
+    params = _params(user, size)
     return _page(
-        lambda after_: _overdue_statement(after=after_, limit=size + 1),
-        _params(user, size),
+        lambda after_: _overdue_statement(after=after_, limit=params["limit"]),
+        params,
         after,
         _by_due,
     )
