@@ -62,7 +62,12 @@ def read(master_pid: int, database: str) -> Reading:
 
 def _reaped_ticks(master: str) -> int | None:
     fields = _stat_fields(master)
-    return None if fields is None else int(fields[_CUTIME]) + int(fields[_CSTIME])
+    return None if fields is None else _reaped(fields)
+
+
+def _reaped(fields: list[str]) -> int:
+    """A process's ticks of its children that ended and that it waited for."""
+    return int(fields[_CUTIME]) + int(fields[_CSTIME])
 
 
 def _read_once(master_pid: int, database: str) -> Reading:
@@ -80,7 +85,7 @@ def _read_once(master_pid: int, database: str) -> Reading:
         key = (entry.name, fields[_STARTTIME])
         ticks = int(fields[_UTIME]) + int(fields[_STIME])
         if entry.name == master:
-            reaped = int(fields[_CUTIME]) + int(fields[_CSTIME])
+            reaped = _reaped(fields)
         elif fields[_PPID] == master:
             workers[key] = ticks
         elif _is_client_backend(entry.name, marker):

@@ -299,9 +299,9 @@ _NOTHING_TO_ESCAPE = re.compile(r"[0-9A-Za-z-]*").fullmatch
 
 
 def escaped_code(code: str) -> str:
-    """``code|e`` as plain text for a row printed without autoescaping: a code is letters,
-    digits and dashes (nothing to quote, so no Markup object is made), but nothing in the
-    database says so, and anything else is escaped."""
+    """``code|e`` for a row printed without autoescaping: a code of letters, digits and
+    dashes comes back as it is (nothing to quote, so no Markup object is made); nothing in
+    the database says a code is one, and anything else comes back escaped, as markup."""
     if type(code) is str and _NOTHING_TO_ESCAPE(code):
         return code
     return escape(code)  # markup: escaped once, wherever it is printed
