@@ -1,7 +1,7 @@
 """``GET /dashboard`` for a supervisor over a million referrals on PostgreSQL, in process.
 
 The database is bench_dashboard (bench/databases.py: created, migrated and loaded with
-``flask gen-load``'s generator on first use, kept for later runs). The figure is the median
+``bench.generate``'s generator on first use, kept for later runs). The figure is the median
 time of one request through the WSGI stack (Flask's test client), no HTTP server.
 """
 

@@ -1,4 +1,4 @@
-"""The benchmark databases: PostgreSQL, migrated, loaded by ``flask gen-load``'s generator.
+"""The benchmark databases: PostgreSQL, migrated, loaded by ``bench.generate``'s generator.
 
 ``bench_100``, ``bench_10k`` and ``bench_dashboard`` (a million referrals) are created on
 first use and kept: loading a million referrals takes minutes, so later runs reuse them
@@ -19,12 +19,12 @@ import sqlalchemy as sa
 from flask_migrate import upgrade
 
 from bench.baseline import create_fortunes
+from bench.generate import ORG_PREFIX, generate
 from bench.two_step import enrol_two_step
 from config import TestingConfig
 from referrals import create_app
 from referrals.auth.models import User
 from referrals.auth.passwords import hash_password
-from referrals.dashboard.generate import ORG_PREFIX, generate
 from referrals.enums import ReferralStatus, Role
 from referrals.extensions import db
 from referrals.lifecycle.models import Referral

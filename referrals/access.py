@@ -1,18 +1,39 @@
-"""The one gate: who may reach a view, and queries already scoped to the user's organization."""
+"""The one gate: who may see which intake and referral, and who may act on one.
+
+Every read of client data goes through here: pages, lists, counts, exports, notifications,
+the audit page and the sweep. The rules are SQL conditions (``visible_referrals``,
+``visible_intakes``), so a record another organization may not see is never loaded at all;
+the loaders (``referral_for``, ``intake_for``) fetch and authorize in one statement and
+answer 404 otherwise, as flaskr's ``get_post(id, check_author=True)`` does. No other module
+compares a referral's or an intake's organization with the user's.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from functools import wraps
 from typing import Any, TypeVar, cast
 
+import sqlalchemy as sa
 from flask import abort
 from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload, selectinload
 
+from referrals.audit.models import AuditEvent
 from referrals.auth.models import User
-from referrals.enums import Role
+from referrals.db_types import utcnow
+from referrals.enums import ReferralStatus, Role
+from referrals.extensions import db
+from referrals.intake.models import Consent, Intake, consent_organizations
+from referrals.lifecycle.models import Referral, ReferralEvent
+from referrals.lifecycle.transitions import SIDE_ROLES, TRANSITIONS, Side, Transition
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+SENDER_ROLES = SIDE_ROLES[Side.SENDER]
+RECEIVER_ROLES = SIDE_ROLES[Side.RECEIVER]
+INTAKE_ROLES = frozenset({Role.CASEWORKER, Role.SUPERVISOR})
 
 
 def role_required(*roles: Role) -> Callable[[F], F]:
@@ -33,3 +54,225 @@ def role_required(*roles: Role) -> Callable[[F], F]:
 def staff() -> User:
     """The signed-in user, typed (call only behind ``login_required``)."""
     return cast(User, current_user._get_current_object())
+
+
+# What each role may use at all.
+
+
+def sees_client_records(user: User) -> bool:
+    """The two-person rule: an account an administrator created, reset or moved sees no
+    intake or referral until it is confirmed (auth/confirmation.py)."""
+    return not user.awaiting_confirmation
+
+
+def lists_received(user: User) -> bool:
+    """Whether the user may be shown referrals their organization received."""
+    return user.role in RECEIVER_ROLES and sees_client_records(user)
+
+
+def lists_sent(user: User) -> bool:
+    """Whether the user may be shown referrals their organization sent."""
+    return can_use_sent_list(user) and sees_client_records(user)
+
+
+def can_manage_intakes(user: User) -> bool:
+    """Caseworkers and supervisors of an organization that refers clients."""
+    return user.role in INTAKE_ROLES and user.organization.refers
+
+
+def can_use_inbox(user: User) -> bool:
+    return user.role in RECEIVER_ROLES and user.organization.receives
+
+
+def can_use_sent_list(user: User) -> bool:
+    return user.role in SENDER_ROLES and user.organization.refers
+
+
+def can_read_audit(user: User) -> bool:
+    return user.role in (Role.ADMIN, Role.SUPERVISOR)
+
+
+# The consent rule, written once.
+
+
+def consent_covers(intake_id: Any, organization_id: Any, moment: Any) -> sa.Select[Any]:
+    """Active consents of the intake that name the organization, at ``moment``.
+
+    The arguments are columns, values or bound parameters; callers take ``.exists()``.
+    """
+    return (
+        sa.select(Consent.id)
+        .join(consent_organizations, consent_organizations.c.consent_id == Consent.id)
+        .where(
+            Consent.intake_id == intake_id,
+            consent_organizations.c.organization_id == organization_id,
+            Consent.revoked_at.is_(None),
+            Consent.given_at <= moment,
+            Consent.expires_at > moment,
+        )
+    )
+
+
+def receiver_covered(moment: Any, *, per_row: bool = False) -> sa.Exists:
+    """An active consent of the referral's intake names its receiving organization.
+
+    ``per_row`` keeps the check a per-row probe: PostgreSQL does not turn an EXISTS with an
+    OFFSET into a join. A page of 50 lines wants exactly that (two index probes a line,
+    stopped with the page); as a join, the lists' generic plan guessed few consents cover a
+    referral and hashed all of an organization's consents for every page.
+    """
+    check = consent_covers(Referral.intake_id, Referral.receiving_organization_id, moment)
+    if per_row:
+        check = check.offset(sa.literal_column("0"))
+    return check.exists()
+
+
+def is_covered(intake_id: int, organization_id: int, moment: datetime) -> bool:
+    """Whether an active consent of the intake names the organization now (one query)."""
+    covered = consent_covers(intake_id, organization_id, moment).exists()
+    return bool(db.session.scalar(sa.select(covered)))
+
+
+# Which referrals and intakes a user may see.
+
+
+def received_in(
+    organization_id: Any, moment: Any, *, per_row: bool = False
+) -> sa.ColumnElement[bool]:
+    """Referrals an organization (an id, or a bound parameter) received: sent, and still
+    covered by consent. ``per_row``: see ``receiver_covered``."""
+    return sa.and_(
+        Referral.receiving_organization_id == organization_id,
+        Referral.status != ReferralStatus.DRAFT,
+        receiver_covered(moment, per_row=per_row),
+    )
+
+
+def received_referrals(user: User, moment: datetime) -> sa.ColumnElement[bool]:
+    """Referrals the user's organization received, while consent covers it."""
+    if not lists_received(user):
+        return sa.false()
+    return received_in(user.organization_id, moment)
+
+
+def sent_in(organization_id: Any) -> sa.ColumnElement[bool]:
+    """Referrals an organization (an id, or a bound parameter) sent, drafts included."""
+    return Referral.sending_organization_id == organization_id
+
+
+def sent_referrals(user: User) -> sa.ColumnElement[bool]:
+    """Referrals the user's organization sent (drafts included)."""
+    if not lists_sent(user):
+        return sa.false()
+    return sent_in(user.organization_id)
+
+
+def visible_referrals(user: User, moment: datetime) -> sa.ColumnElement[bool]:
+    """Every referral the user may see now: sent by or received by their organization."""
+    return sa.or_(sent_referrals(user), received_referrals(user, moment))
+
+
+def visible_intakes(user: User) -> sa.ColumnElement[bool]:
+    """Intakes of the user's own organization, for those who manage intakes."""
+    if not (can_manage_intakes(user) and sees_client_records(user)):
+        return sa.false()
+    return Intake.organization_id == user.organization_id
+
+
+def visible_audit_events(user: User) -> sa.ColumnElement[bool]:
+    """Admins see every event; a supervisor the events of their organization's staff."""
+    if user.role == Role.ADMIN:
+        return sa.true()
+    if user.role == Role.SUPERVISOR and sees_client_records(user):
+        return AuditEvent.actor_organization_id == user.organization_id
+    return sa.false()
+
+
+# Loaders that fetch and authorize in one statement.
+
+
+def referral_for(user: User, public_id: str) -> Referral:
+    """The referral if the user's organization may see it now; otherwise 404."""
+    referral = db.session.scalar(
+        sa.select(Referral)
+        .where(Referral.public_id == public_id.upper(), visible_referrals(user, utcnow()))
+        .options(
+            joinedload(Referral.program),
+            joinedload(Referral.intake),
+            joinedload(Referral.receiving_organization),
+            joinedload(Referral.sending_organization),
+            selectinload(Referral.events)
+            .joinedload(ReferralEvent.actor)
+            .joinedload(User.organization),
+        )
+    )
+    if referral is None:
+        abort(404)
+    return referral
+
+
+def intake_for(user: User, client_code: str) -> Intake:
+    """The intake with this code if the user's organization holds it; otherwise 404."""
+    intake = db.session.scalar(
+        sa.select(Intake)
+        .where(Intake.client_code == client_code.upper(), visible_intakes(user))
+        .options(selectinload(Intake.consents).selectinload(Consent.organizations))
+    )
+    if intake is None:
+        abort(404)
+    return intake
+
+
+# Who may act on a referral: the transition table's sides.
+
+
+def is_sender(user: User, referral: Referral) -> bool:
+    """Whether the user belongs to the organization that sent the referral."""
+    return user.organization_id == referral.sending_organization_id
+
+
+def is_receiver(user: User, referral: Referral) -> bool:
+    """Whether the user belongs to the organization that received the referral."""
+    return user.organization_id == referral.receiving_organization_id
+
+
+def on_side(user: User, referral: Referral, side: Side) -> bool:
+    """Whether the user has a role of ``side`` in that side's organization."""
+    if user.role not in SIDE_ROLES.get(side, frozenset()):
+        return False
+    return is_receiver(user, referral) if side is Side.RECEIVER else is_sender(user, referral)
+
+
+def may(user: User, action: str, referral: Referral) -> bool:
+    """Whether the transition table lets this user take ``action`` on the referral now."""
+    return any(transition.action == action for transition in actions_for(user, referral))
+
+
+def actions_for(user: User, referral: Referral) -> list[Transition]:
+    """The actions this user may take on this referral now, in table order."""
+    return [
+        transition
+        for transition in TRANSITIONS
+        if referral.status in transition.sources and on_side(user, referral, transition.side)
+    ]
+
+
+# Whom a referral's notifications may reach: staff who may see it on that side.
+
+
+def receiving_staff(referral: Referral) -> sa.ColumnElement[bool]:
+    """The receiving organization's staff who work its inbox (partners, supervisors)."""
+    return sa.and_(
+        User.organization_id == referral.receiving_organization_id,
+        User.role.in_(RECEIVER_ROLES),
+        User.awaiting_confirmation_since.is_(None),
+    )
+
+
+def sending_supervisors(referral: Referral) -> sa.ColumnElement[bool]:
+    """The sending organization's supervisors (escalations)."""
+    return sa.and_(
+        User.organization_id == referral.sending_organization_id,
+        User.role == Role.SUPERVISOR,
+        User.awaiting_confirmation_since.is_(None),
+    )

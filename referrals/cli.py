@@ -64,7 +64,6 @@ def create_admin(email: str, display_name: str, org_name: str) -> None:
 def register(app: Flask) -> None:
     """Attach every command to the app's CLI."""
     from referrals.audit.cli import audit_group
-    from referrals.dashboard.generate import gen_load_command
     from referrals.demo import seed_demo
     from referrals.lifecycle.cli import sweep_command
     from referrals.matching.cli import match_command
@@ -75,7 +74,6 @@ def register(app: Flask) -> None:
         seed_demo,
         match_command,
         sweep_command,
-        gen_load_command,
         audit_group,
         purge_command,
     ):

@@ -217,6 +217,13 @@ class NotificationKind(CodedEnum):
     OVERDUE = "overdue"
     ESCALATION = "escalation"
     CANCELLED = "cancelled"
+    # The two-person rule (auth/confirmation.py): about a staff account, not a referral.
+    ACCOUNT_WAITING = "account_waiting"
+    ACCOUNT_CONFIRMED = "account_confirmed"
+
+    @property
+    def about_an_account(self) -> bool:
+        return self in (NotificationKind.ACCOUNT_WAITING, NotificationKind.ACCOUNT_CONFIRMED)
 
 
 # English labels, marked for translation. Members without an entry fall back to their code.

@@ -1,15 +1,58 @@
-"""Error pages: a clear message, never a traceback."""
+"""Error pages: a clear message, never a traceback; and the errors services raise.
+
+Services raise a ``DomainError`` when they refuse (the input, the user, the record, the
+moment); one handler turns it into the matching page. Views catch the ones they answer
+on the form itself.
+"""
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+import contextlib
+import logging
+
+from flask import Flask, current_app, jsonify, make_response, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.datastructures import FileStorage, ImmutableMultiDict
 from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
 
 from referrals.extensions import db
+
+log = logging.getLogger(__name__)
+
+
+class DomainError(Exception):
+    """A service refused. ``status`` is the HTTP answer; the message is shown only when the
+    error is ``public`` (written for the person, through gettext)."""
+
+    status = 400
+    public = False
+
+
+class InvalidInput(DomainError, ValueError):
+    """What was sent cannot be saved now; the message says why."""
+
+    public = True
+
+
+class NotAllowed(DomainError, PermissionError):
+    """The user's role or organization does not allow this (the message is for the log)."""
+
+    status = 403
+
+
+class NotFound(DomainError, LookupError):
+    """No such record, or not one this user may see."""
+
+    status = 404
+
+
+class Conflict(DomainError):
+    """Someone else changed the record first."""
+
+    status = 409
 
 
 def _messages() -> dict[int, str]:
@@ -22,6 +65,7 @@ def _messages() -> dict[int, str]:
         413: _("What you sent is too large, so nothing was saved. Shorten it and try again."),
         429: _("Too many attempts. Please wait a moment and try again."),
         500: _("Something went wrong on our side. Nothing was saved; please try again."),
+        503: _("The database did not answer. Nothing was saved; please try again in a moment."),
     }
 
 
@@ -37,8 +81,23 @@ def render_error(
     text = message or _messages().get(code, _("Something went wrong."))
     if _wants_json():
         return jsonify(error=text, status=code), code
-    page = render_template("errors/error.html", code=code, message=text, reload_url=reload_url)
+    try:
+        page = render_template("errors/error.html", code=code, message=text, reload_url=reload_url)
+    except Exception:
+        # The layout reads the signed-in user and counts from the database; when that is
+        # what failed (a restart, a dropped connection), a page without them still answers.
+        # Rendered without the context processors: Flask-Login's loads the user.
+        log.exception("the %s page could not render in full", code)
+        _rollback_quietly()
+        plain = current_app.jinja_env.get_template("errors/plain.html")
+        page = plain.render(code=code, message=text)
     return page, code
+
+
+def _rollback_quietly() -> None:
+    """Drop whatever the request held; on a dead connection the rollback itself may fail."""
+    with contextlib.suppress(Exception):
+        db.session.rollback()
 
 
 def register(app: Flask) -> None:
@@ -65,8 +124,24 @@ def register(app: Flask) -> None:
             return error
         return render_error(error.code)
 
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError) -> ResponseReturnValue:
+        # A refusal leaves nothing half-written behind.
+        _rollback_quietly()
+        return render_error(error.status, str(error) if error.public and str(error) else None)
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(error: OperationalError) -> ResponseReturnValue:
+        # A restart, a dropped connection, a failed transaction: the pool replaces dead
+        # connections at the next checkout, so the next request may well succeed.
+        log.warning("database error: %s", type(error.orig).__name__)
+        _rollback_quietly()
+        response = make_response(render_error(503))
+        response.headers["Retry-After"] = "5"
+        return response
+
     @app.errorhandler(InternalServerError)
     def internal_error(error: InternalServerError) -> ResponseReturnValue:
         # Whatever half-done work the request held must not be committed by anything later.
-        db.session.rollback()
+        _rollback_quietly()
         return render_error(500)

@@ -69,26 +69,10 @@ class DatabaseIdConverter(IntegerConverter):
 def register_blueprints(app: Flask) -> None:
     """One blueprint per area (ids in URLs bounded to what the database can hold)."""
     app.url_map.converters["int"] = DatabaseIdConverter
-    from referrals.admin.views import bp as admin_bp
-    from referrals.audit.views import bp as audit_bp
-    from referrals.auth.views import bp as auth_bp
-    from referrals.dashboard.views import bp as dashboard_bp
-    from referrals.intake.views import bp as intake_bp
-    from referrals.lifecycle.views import bp as lifecycle_bp
-    from referrals.notifications.views import bp as notifications_bp
-    from referrals.programs.views import bp as programs_bp
+    from referrals import admin, audit, auth, dashboard, intake, lifecycle, notifications, programs
 
-    for blueprint in (
-        auth_bp,
-        dashboard_bp,
-        admin_bp,
-        programs_bp,
-        intake_bp,
-        lifecycle_bp,
-        notifications_bp,
-        audit_bp,
-    ):
-        app.register_blueprint(blueprint)
+    for area in (auth, dashboard, admin, programs, intake, lifecycle, notifications, audit):
+        app.register_blueprint(area.blueprint())
 
 
 def register_error_handlers(app: Flask) -> None:

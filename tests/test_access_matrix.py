@@ -114,6 +114,15 @@ EXPECTED: dict[str, tuple[Callable[[Role, bool], str], Callable[[Targets], str]]
     "auth.enrol_two_step": (everyone, lambda t: "/account/two-step/enrol"),
     "auth.new_recovery_codes": (everyone, lambda t: "/account/two-step/recovery-codes"),
     "auth.disable_two_step": (everyone, lambda t: "/account/two-step/disable"),
+    "auth.confirmations": (
+        lambda role, same_org: "ok" if role in (Role.SUPERVISOR, Role.ADMIN) else "403",
+        lambda t: "/account/confirmations",
+    ),
+    # Only an account waiting for this user's confirmation exists here: none in the world.
+    "auth.confirm": (
+        lambda role, same_org: "404" if role in (Role.SUPERVISOR, Role.ADMIN) else "403",
+        lambda t: f"/account/confirmations/{t.user_id}",
+    ),
     "admin.index": (admin_only, lambda t: "/admin/"),
     "admin.organizations": (admin_only, lambda t: "/admin/organizations/"),
     "admin.new_organization": (admin_only, lambda t: "/admin/organizations/new"),

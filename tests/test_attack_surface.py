@@ -32,6 +32,7 @@ from referrals.admin.forms import OrganizationForm, ProgramForm, UserForm
 from referrals.audit.forms import AuditFilterForm
 from referrals.auth.forms import (
     ChangePasswordForm,
+    ConfirmAccountForm,
     EnrolForm,
     ExtendSessionForm,
     LoginForm,
@@ -305,6 +306,19 @@ def _pending_key_code(app: Flask, w: World) -> FormData:
     return {"code": pyotp.TOTP(secret).now(), "password": PASSWORD}
 
 
+def _staff_member_waiting(app: Flask, w: World) -> FlaskClient:
+    """The supervisor's browser, with the staff member waiting for confirmation (as after an
+    administrator reset its password)."""
+    with app.app_context():
+        member = db.session.get(User, w.staff_member.id)
+        assert member is not None
+        member.awaiting_confirmation_since = datetime.now(UTC)
+        member.confirmation_asked_by_id = w.user(Role.ADMIN).id
+        db.session.commit()
+        db.session.remove()
+    return signed_in(app, w.user(Role.SUPERVISOR))
+
+
 def _intake(w: World) -> str:
     return f"/intakes/{w.client_code}"
 
@@ -336,6 +350,13 @@ POST_ROUTES: dict[str, PostRoute] = {
         data=lambda app, w: {"next": "/programs/"},
         # It only moves the session's "last seen"; the redirect to ``next`` shows it ran.
         reached=lambda response: response.headers.get("Location") == "/programs/",
+    ),
+    "auth.confirm": PostRoute(
+        Role.SUPERVISOR,
+        ConfirmAccountForm,
+        url=lambda w: f"/account/confirmations/{w.staff_member.id}",
+        form_page=lambda w: "/account/confirmations",
+        prepare=_staff_member_waiting,
     ),
     "auth.enrol_two_step": PostRoute(
         Role.CASEWORKER,

@@ -8,6 +8,15 @@ from flask import abort
 from config import ProductionConfig, TestingConfig
 from referrals import create_app
 from referrals.enums import Role
+from referrals.errors import Conflict, InvalidInput, NotAllowed, NotFound
+
+# What services raise when they refuse, and the page each one becomes.
+REFUSALS = {
+    "input": InvalidInput("Open places cannot be negative."),
+    "role": NotAllowed("partner may not accept this referral"),
+    "record": NotFound("referral 12"),
+    "conflict": Conflict("version 3 != 4"),
+}
 
 
 @pytest.fixture
@@ -22,6 +31,10 @@ def error_app():
     @app.route("/crash")
     def crash():
         raise RuntimeError("secret internal detail")
+
+    @app.route("/refused/<kind>")
+    def refused(kind: str):
+        raise REFUSALS[kind]
 
     app.config["PROPAGATE_EXCEPTIONS"] = False
     return app
@@ -101,3 +114,22 @@ def test_production_refuses_to_start_without_proxy_and_rate_limit_settings(monke
     monkeypatch.delenv("RATELIMIT_STORAGE_URI", raising=False)
     with pytest.raises(RuntimeError, match="RATELIMIT_STORAGE_URI"):
         create_app(ProductionConfig)
+
+
+@pytest.mark.parametrize(
+    ("kind", "code", "shown"),
+    [
+        ("input", 400, "Open places cannot be negative."),
+        ("role", 403, "Your role does not allow this page."),
+        ("record", 404, "not shared with your organization"),
+        ("conflict", 409, "Reload and try again."),
+    ],
+)
+def test_service_refusals_become_their_pages(error_app, kind, code, shown):
+    """A refusal from a service is a 4xx page, never a 500; internal detail is not shown."""
+    response = error_app.test_client().get(f"/refused/{kind}")
+    assert response.status_code == code
+    body = response.get_data(as_text=True)
+    assert shown in body
+    for detail in ("may not accept", "referral 12", "version 3"):
+        assert detail not in body

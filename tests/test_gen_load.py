@@ -1,4 +1,4 @@
-"""``flask gen-load``: a synthetic coalition with consistent timelines, never over real data."""
+"""``bench.generate``: a synthetic coalition with consistent timelines, never over real data."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import re
 import pyotp
 import sqlalchemy as sa
 
+from bench.generate import gen_load_command
 from referrals.auth.models import User
 from referrals.auth.passwords import hash_password
 from referrals.db_types import utcnow
@@ -25,7 +26,9 @@ def _count(model: type) -> int:
 
 
 def test_gen_load_writes_consistent_referrals_and_a_dashboard_renders(app):
-    result = app.test_cli_runner().invoke(args=["gen-load", "--referrals", "300", "--seed", "3"])
+    result = app.test_cli_runner().invoke(
+        gen_load_command, args=["--referrals", "300", "--seed", "3"]
+    )
     assert result.exit_code == 0, result.output
     assert "rows/s" in result.output
     with app.app_context():
@@ -105,14 +108,14 @@ def test_gen_load_writes_consistent_referrals_and_a_dashboard_renders(app):
 def test_gen_load_refuses_real_data_unless_forced(app, make_org):
     make_org(name="A real shelter", slug="a-real-shelter")
     runner = app.test_cli_runner()
-    refused = runner.invoke(args=["gen-load", "--referrals", "30"])
+    refused = runner.invoke(gen_load_command, args=["--referrals", "30"])
     assert refused.exit_code != 0
     assert "refusing" in refused.output
     assert "--force" in refused.output
     with app.app_context():
         assert _count(Referral) == 0
         assert _count(Organization) == 1
-    forced = runner.invoke(args=["gen-load", "--referrals", "30", "--force"])
+    forced = runner.invoke(gen_load_command, args=["--referrals", "30", "--force"])
     assert forced.exit_code == 0, forced.output
     with app.app_context():
         assert _count(Referral) == 30

@@ -9,10 +9,11 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import InstrumentedAttribute
 
+from referrals.errors import InvalidInput
 from referrals.extensions import db
 
 
-class AdminInputError(ValueError):
+class AdminInputError(InvalidInput):
     """Input a service refuses; ``str(error)`` is for the user, ``field`` names the form field."""
 
     def __init__(self, message: str, *, field: str | None = None) -> None:

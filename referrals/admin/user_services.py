@@ -18,7 +18,7 @@ from referrals.admin.common import (
     is_taken,
 )
 from referrals.audit import services as audit
-from referrals.auth import mfa, throttle
+from referrals.auth import confirmation, mfa, throttle
 from referrals.auth.models import User
 from referrals.auth.passwords import hash_password
 from referrals.auth.services import end_sessions
@@ -91,6 +91,7 @@ def create_user(
         object_id=user.id,
         detail={"role": user.role.value, "organization_id": user.organization_id},
     )
+    confirmation.ask_confirmation(user, by=by, why="created")
     return user, password
 
 
@@ -116,6 +117,9 @@ def update_user(user: User, *, by: User, **fields: Any) -> list[str]:
             "organization_id": user.organization_id,
         },
     )
+    if {"organization_id", "role"} & set(changed):
+        # A new organization or role is new access: its supervisors confirm it first.
+        confirmation.ask_confirmation(user, by=by, why="moved")
     return changed
 
 
@@ -148,6 +152,8 @@ def reset_password(user: User, *, by: User) -> str:
     end_sessions(user, EndReason.ENDED_BY_ADMIN)
     db.session.flush()
     audit.record("admin.user.password_reset", actor=by, object_type="user", object_id=user.id)
+    # Whoever holds the new password is not yet known to be the account's owner.
+    confirmation.ask_confirmation(user, by=by, why="password_reset")
     return password
 
 

@@ -1,7 +1,8 @@
 """Administration of organizations, programs and staff accounts (admins only).
 
 This module holds the blueprint and what its views share; the pages for each kind of
-record live in ``org_views``, ``program_views`` and ``user_views``, imported at the end.
+record live in ``org_views``, ``program_views`` and ``user_views`` (the package registers
+them).
 """
 
 from __future__ import annotations
@@ -56,7 +57,3 @@ def run_action(action: Callable[[], object], *, done: str, target: str) -> Respo
         db.session.commit()
         flash(done, "success")
     return redirect(target, code=303)
-
-
-# The pages register themselves on ``bp``; imported last because they import ``bp``.
-from referrals.admin import org_views, program_views, user_views  # noqa: E402, F401

@@ -47,6 +47,8 @@ _ACTIONS = (
     "admin.user.activated",
     "admin.user.password_reset",
     "admin.user.two_step_reset",
+    "account.confirmation_requested",
+    "account.confirmed",
     "sweep.reminders",
     "sweep.escalations",
     "sweep.consent_cancellations",

@@ -9,25 +9,13 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from referrals.access import visible_audit_events
 from referrals.audit.models import AuditEvent
 from referrals.auth.models import User
 from referrals.enums import Role
 from referrals.extensions import db
 from referrals.pagination import older_than, split_page
 from referrals.programs.models import Organization
-
-
-def visible_to(user: User) -> sa.ColumnElement[bool]:
-    """Admins see every event; a supervisor the events of their organization's staff."""
-    if user.role == Role.ADMIN:
-        return sa.true()
-    if user.role == Role.SUPERVISOR:
-        return AuditEvent.actor_organization_id == user.organization_id
-    return sa.false()
-
-
-def can_read_audit(user: User) -> bool:
-    return user.role in (Role.ADMIN, Role.SUPERVISOR)
 
 
 @dataclass(frozen=True)
@@ -105,7 +93,7 @@ def audit_page(user: User, filters: AuditFilters, *, after: str | None, size: in
         sa.select(AuditEvent, User.display_name, Organization.name)
         .outerjoin(User, User.id == AuditEvent.actor_id)
         .outerjoin(Organization, Organization.id == AuditEvent.actor_organization_id)
-        .where(visible_to(user), *filters.where())
+        .where(visible_audit_events(user), *filters.where())
         .where(older_than(AuditEvent.occurred_at, AuditEvent.id, after))
         .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
         .limit(size + 1)

@@ -1,1 +1,12 @@
 """The auth area."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+
+def blueprint() -> Blueprint:
+    """The area's blueprint, with every route module registered on it (imported once, here)."""
+    from referrals.auth import confirm_views, two_step_views, views  # noqa: F401  (routes register on bp)
+
+    return views.bp

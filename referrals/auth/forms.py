@@ -69,3 +69,9 @@ class ExtendSessionForm(FlaskForm):
 
     next = HiddenField()
     submit = SubmitField(_l("Stay signed in"))
+
+
+class ConfirmAccountForm(FlaskForm):
+    """Confirming a waiting account: a POST with a CSRF token."""
+
+    submit = SubmitField(_l("Confirm this account"))

@@ -41,8 +41,18 @@ class User(UserMixin, Model):
     session_version: Mapped[int] = mapped_column(default=1)
     is_demo: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # The two-person rule (access.py): an account an administrator created, reset or moved
+    # sees no intake or referral until a supervisor of its organization confirms it (an
+    # organization's first supervisor: another administrator). When that began, and which
+    # administrator asked; both cleared by the confirmation.
+    awaiting_confirmation_since: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    confirmation_asked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 
     organization: Mapped[Organization] = relationship(back_populates="users")
+
+    @property
+    def awaiting_confirmation(self) -> bool:
+        return self.awaiting_confirmation_since is not None
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role.value}>"

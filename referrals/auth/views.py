@@ -328,7 +328,3 @@ def change_password() -> ResponseReturnValue:
             )
             return redirect(url_for("dashboard.home"))
     return render_template("auth/change_password.html", form=form)
-
-
-# The two-step sign-in settings live in their own module on this blueprint.
-from referrals.auth import two_step_views  # noqa: E402, F401

@@ -1,1 +1,12 @@
 """The dashboard area."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+
+def blueprint() -> Blueprint:
+    """The area's blueprint, with every route module registered on it (imported once, here)."""
+    from referrals.dashboard import dashboard_views, views  # noqa: F401  (routes register on bp)
+
+    return views.bp

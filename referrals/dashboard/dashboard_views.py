@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from flask import abort, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 
-from referrals.access import role_required, staff
+from referrals.access import can_use_inbox, can_use_sent_list, role_required, staff
 from referrals.audit import services as audit
 from referrals.auth.models import User
 from referrals.dashboard import csv_export, stats
@@ -17,8 +17,7 @@ from referrals.dashboard.suppression import SuppressedTable, suppress_table
 from referrals.dashboard.views import bp
 from referrals.db_types import utcnow
 from referrals.enums import DeclineReason, OutcomeCode, ReferralStatus, Role
-from referrals.extensions import db
-from referrals.lifecycle.queries import can_use_inbox, can_use_sent_list
+from referrals.reads import record_read
 
 DEFAULT_DAYS = 90
 MIN_YEAR, MAX_YEAR = 2000, 2999
@@ -164,10 +163,10 @@ def export() -> ResponseReturnValue:
             records = stats.referral_list(stats.scope_for(user, now), filters)
             body += "\r\n" + csv_export.render(csv_export.REFERRAL_HEADER, records)[1:]
             rows = [*rows, *records]
-    audit.record(
+    record_read(
+        audit.record,
         "dashboard.exported",
         actor=user,
         detail={"filters": {**filters.codes(), "scope": name}, "rows": len(rows)},
     )
-    db.session.commit()
     return csv_export.attachment(body, f"{name}-{filters.start}-{filters.end}.csv")

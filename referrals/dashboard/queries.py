@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from referrals.access import received_referrals, sent_referrals, visible_intakes
 from referrals.auth.models import User
 from referrals.db_types import utcnow
 from referrals.enums import ReferralStatus
 from referrals.extensions import db
 from referrals.intake.models import Intake
 from referrals.lifecycle.models import Referral
-from referrals.lifecycle.queries import received_by, sent_by
 
 
 def referral_counts_by_status(user: User, *, side: str) -> dict[ReferralStatus, int]:
@@ -19,7 +19,7 @@ def referral_counts_by_status(user: User, *, side: str) -> dict[ReferralStatus, 
     The same rules as the lists: a receiver never counts drafts or referrals no consent
     covers any more, so a count never reveals a record its page would answer 404 for.
     """
-    scope = received_by(user, utcnow()) if side == "received" else sent_by(user)
+    scope = received_referrals(user, utcnow()) if side == "received" else sent_referrals(user)
     stmt = sa.select(Referral.status, sa.func.count()).where(scope).group_by(Referral.status)
     return {status: count for status, count in db.session.execute(stmt)}
 
@@ -29,7 +29,7 @@ def open_intake_count(user: User) -> int:
         db.session.scalar(
             sa.select(sa.func.count())
             .select_from(Intake)
-            .where(Intake.organization_id == user.organization_id, Intake.is_open.is_(True))
+            .where(visible_intakes(user), Intake.is_open.is_(True))
         )
         or 0
     )

@@ -1,8 +1,8 @@
 """Dashboard figures for one viewer, scoped in SQL; a fixed number of statements per page.
 
 Every figure is computed inside ``scope_for(user)``: the same visibility rules as the lists
-(``received_by`` / ``sent_by``), so a partner never counts another organization's referrals,
-drafts, or referrals no consent covers any more.
+(access.py's ``received_referrals`` / ``sent_referrals``), so a partner never counts another
+organization's referrals, drafts, or referrals no consent covers any more.
 """
 
 from __future__ import annotations
@@ -16,12 +16,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
+from referrals.access import received_referrals, sent_referrals
 from referrals.auth.models import User
 from referrals.db_types import UtcDateTime
 from referrals.enums import DeclineReason, OutcomeCode, ProgramStatus, ReferralStatus, Role
 from referrals.extensions import db
 from referrals.lifecycle.models import Referral
-from referrals.lifecycle.queries import received_by, sent_by
 from referrals.programs.models import Organization, Program
 
 TREND_WEEKS = 12
@@ -81,12 +81,12 @@ def scope_for(user: User, now: datetime) -> Scope:
     """Supervisors: their organization's sent and received; partners: received; caseworkers:
     the referrals they sent themselves. Admins see nothing (the view answers 403 before)."""
     if user.role == Role.SUPERVISOR:
-        return Scope(sent=sent_by(user), received=received_by(user, now))
+        return Scope(sent=sent_referrals(user), received=received_referrals(user, now))
     if user.role == Role.PARTNER:
-        return Scope(sent=sa.false(), received=received_by(user, now))
+        return Scope(sent=sa.false(), received=received_referrals(user, now))
     if user.role == Role.CASEWORKER:
         return Scope(
-            sent=sa.and_(sent_by(user), Referral.sent_by_id == user.id), received=sa.false()
+            sent=sa.and_(sent_referrals(user), Referral.sent_by_id == user.id), received=sa.false()
         )
     return Scope(sent=sa.false(), received=sa.false())
 

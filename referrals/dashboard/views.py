@@ -46,7 +46,3 @@ def healthz() -> ResponseReturnValue:
     """Liveness and database reachability; no data, no login."""
     db.session.execute(sa.text("SELECT 1"))
     return jsonify(status="ok")
-
-
-# The dashboard routes live in their own module and register on this blueprint.
-from referrals.dashboard import dashboard_views  # noqa: E402, F401

@@ -9,8 +9,8 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
+from referrals import access
 from referrals.access import staff
-from referrals.audit import services as audit
 from referrals.db_types import utcnow
 from referrals.extensions import db
 from referrals.intake import queries, services
@@ -18,6 +18,7 @@ from referrals.intake.forms import ConfirmForm, ConsentForm
 from referrals.intake.models import Intake
 from referrals.intake.views import bp
 from referrals.lifecycle.services import ReferralConflict
+from referrals.reads import record_read
 
 
 def _consent_form(intake: Intake) -> ConsentForm:
@@ -36,17 +37,9 @@ def _consent_form(intake: Intake) -> ConsentForm:
 def consent(client_code: str) -> ResponseReturnValue:
     """Record written consent covering chosen organizations; see the consent history."""
     user = staff()
-    intake = queries.get_intake_for(user, client_code)
+    intake = access.intake_for(user, client_code)
     if request.method == "GET":
-        audit.record(
-            "intake.viewed",
-            actor=user,
-            object_type="intake",
-            object_id=intake.id,
-            detail={"page": "consent"},
-        )
-        db.session.commit()
-        intake = queries.get_intake_for(user, client_code)
+        record_read(services.record_view, intake, by=user, page="consent")
     form = _consent_form(intake)
     if form.validate_on_submit():
         # The consent lasts to the end of the chosen day (UTC).
@@ -85,7 +78,7 @@ def consent(client_code: str) -> ResponseReturnValue:
 def revoke_consent(client_code: str, consent_id: int) -> ResponseReturnValue:
     """Withdraw a consent from now on."""
     user = staff()
-    intake = queries.get_intake_for(user, client_code)
+    intake = access.intake_for(user, client_code)
     consent = next((c for c in intake.consents if c.id == consent_id), None)
     if consent is None:
         abort(404)

@@ -6,6 +6,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
+from referrals import access
 from referrals.access import staff
 from referrals.audit import services as audit
 from referrals.extensions import db
@@ -15,16 +16,17 @@ from referrals.intake.views import bp
 from referrals.lifecycle import services as lifecycle
 from referrals.matching.queries import match_intake
 from referrals.programs.models import Program
+from referrals.reads import record_read
 
 
 @bp.route("/<client_code>/matches")
 def matches(client_code: str) -> ResponseReturnValue:
     """Every active program, ranked with its reasons or excluded with its reason."""
     user = staff()
-    intake = queries.get_intake_for(user, client_code)
-    audit.record("intake.matched", actor=user, object_type="intake", object_id=intake.id)
-    db.session.commit()
-    intake = queries.get_intake_for(user, client_code)  # reloaded whole after the commit
+    intake = access.intake_for(user, client_code)
+    record_read(
+        audit.record, "intake.matched", actor=user, object_type="intake", object_id=intake.id
+    )
     result = match_intake(intake)
     return render_template(
         "intake/matches.html",
@@ -40,7 +42,7 @@ def matches(client_code: str) -> ResponseReturnValue:
 def draft_referral(client_code: str, program_id: int) -> ResponseReturnValue:
     """Start a referral to a matched program as a draft."""
     user = staff()
-    intake = queries.get_intake_for(user, client_code)
+    intake = access.intake_for(user, client_code)
     program = db.session.get(Program, program_id)
     if program is None:
         abort(404)

@@ -6,33 +6,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import abort
-from sqlalchemy.orm import selectinload
 
+from referrals.access import visible_intakes
 from referrals.auth.models import User
 from referrals.db_types import utcnow
 from referrals.extensions import db
 from referrals.intake.models import Consent, Intake
-from referrals.intake.services import can_manage_intakes
 from referrals.pagination import older_than, split_page
 from referrals.programs.models import Organization
-
-
-def get_intake_for(user: User, client_code: str) -> Intake:
-    """The intake with this code if it belongs to the user's organization; otherwise 404."""
-    if not can_manage_intakes(user):
-        abort(404)
-    intake = db.session.scalar(
-        sa.select(Intake)
-        .where(
-            Intake.client_code == client_code.upper(),
-            Intake.organization_id == user.organization_id,
-        )
-        .options(selectinload(Intake.consents).selectinload(Consent.organizations))
-    )
-    if intake is None:
-        abort(404)
-    return intake
 
 
 @dataclass(frozen=True)
@@ -45,7 +26,7 @@ def intake_page(user: User, *, is_open: bool, after: str | None, size: int) -> I
     """One page of the organization's intakes, newest first, by keyset (no OFFSET)."""
     stmt = (
         sa.select(Intake)
-        .where(Intake.organization_id == user.organization_id, Intake.is_open.is_(is_open))
+        .where(visible_intakes(user), Intake.is_open.is_(is_open))
         .where(older_than(Intake.created_at, Intake.id, after))
         .order_by(Intake.created_at.desc(), Intake.id.desc())
         .limit(size + 1)

@@ -11,26 +11,21 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 
+from referrals.access import can_manage_intakes, sees_client_records
 from referrals.audit import services as audit
 from referrals.auth.models import User
 from referrals.db_types import new_client_code, utcnow
-from referrals.enums import AgeBand, CancelReason, Gender, Indicator, Role, ServiceType, Urgency
+from referrals.enums import AgeBand, CancelReason, Gender, Indicator, ServiceType, Urgency
+from referrals.errors import InvalidInput, NotAllowed
 from referrals.extensions import db
 from referrals.identifiers import describe, find_identifiers
 from referrals.intake.models import Consent, Intake
 from referrals.lifecycle.services import cancel_uncovered
 from referrals.programs.models import Organization
 
-INTAKE_ROLES = frozenset({Role.CASEWORKER, Role.SUPERVISOR})
 
-
-class IntakeError(ValueError):
+class IntakeError(InvalidInput):
     """Input that cannot be saved; the message says why."""
-
-
-def can_manage_intakes(user: User) -> bool:
-    """Caseworkers and supervisors of an organization that refers clients."""
-    return user.role in INTAKE_ROLES and user.organization.refers
 
 
 def _checked_codes(values: Sequence[str], enum_class: type[enum.Enum], what: str) -> list[str]:
@@ -74,7 +69,14 @@ class IntakeFields:
 def create_intake(*, by: User, fields: IntakeFields) -> Intake:
     """Record an anonymized intake for the user's organization."""
     if not can_manage_intakes(by):
-        raise PermissionError("only caseworkers and supervisors of a referring organization")
+        raise NotAllowed("only caseworkers and supervisors of a referring organization")
+    if not sees_client_records(by):
+        raise IntakeError(
+            _(
+                "Your account is waiting for a supervisor of your organization to confirm it. "
+                "You can record intakes once it is confirmed."
+            )
+        )
     intake = Intake(
         client_code=_new_unique_client_code(),
         organization_id=by.organization_id,
@@ -109,6 +111,14 @@ def _apply(intake: Intake, fields: IntakeFields) -> None:
     intake.urgency = Urgency(fields.urgency)
     intake.indicators = _checked_codes(fields.indicators, Indicator, _("indicator"))
     intake.situation_note = _checked_note(fields.situation_note)
+
+
+def record_view(intake: Intake, *, by: User, page: str | None = None) -> None:
+    """Audit a view of the intake's details (its page, or the ``page`` named: edit, consent)."""
+    detail = {"page": page} if page else None
+    audit.record(
+        "intake.viewed", actor=by, object_type="intake", object_id=intake.id, detail=detail
+    )
 
 
 def close_intake(intake: Intake, *, by: User) -> None:

@@ -9,13 +9,14 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
 
+from referrals import access
 from referrals.access import staff
-from referrals.audit import services as audit
 from referrals.enums import AgeBand, Gender, Urgency
 from referrals.extensions import db
 from referrals.intake import queries, services
 from referrals.intake.forms import ConfirmForm, IntakeForm
 from referrals.intake.models import Intake
+from referrals.reads import record_read
 
 bp = Blueprint("intake", __name__, url_prefix="/intakes")
 
@@ -24,7 +25,7 @@ bp = Blueprint("intake", __name__, url_prefix="/intakes")
 @login_required
 def only_intake_staff() -> ResponseReturnValue | None:
     """Intakes are for caseworkers and supervisors of referring organizations."""
-    if not services.can_manage_intakes(staff()):
+    if not access.can_manage_intakes(staff()):
         abort(403)
     return None
 
@@ -77,11 +78,8 @@ def new() -> ResponseReturnValue:
 def detail(client_code: str) -> ResponseReturnValue:
     """One intake, its consent at a glance, and what to do next."""
     user = staff()
-    intake = queries.get_intake_for(user, client_code)
-    audit.record("intake.viewed", actor=user, object_type="intake", object_id=intake.id)
-    db.session.commit()
-    # The commit expired what was loaded; load it again in one go rather than row by row.
-    intake = queries.get_intake_for(user, client_code)
+    intake = access.intake_for(user, client_code)
+    record_read(services.record_view, intake, by=user)
     return render_template(
         "intake/detail.html",
         intake=intake,
@@ -94,19 +92,12 @@ def detail(client_code: str) -> ResponseReturnValue:
 def edit(client_code: str) -> ResponseReturnValue:
     """Change an open intake."""
     user = staff()
-    intake = queries.get_intake_for(user, client_code)
+    intake = access.intake_for(user, client_code)
     form = IntakeForm(obj=intake if request.method == "GET" else None)
     if request.method == "GET":
         _fill(form, intake)
         # The edit form shows the note and indicators: that is a view too.
-        audit.record(
-            "intake.viewed",
-            actor=user,
-            object_type="intake",
-            object_id=intake.id,
-            detail={"page": "edit"},
-        )
-        db.session.commit()
+        record_read(services.record_view, intake, by=user, page="edit")
     if form.validate_on_submit():
         try:
             services.update_intake(intake, by=user, fields=_fields(form))
@@ -142,7 +133,7 @@ def reopen(client_code: str) -> ResponseReturnValue:
 def _state_change(client_code: str, verb: Callable[..., None], done: str) -> ResponseReturnValue:
     """Load, confirm, apply one verb, commit, and go back to the intake."""
     user = staff()
-    intake = queries.get_intake_for(user, client_code)
+    intake = access.intake_for(user, client_code)
     if ConfirmForm().validate_on_submit():
         try:
             verb(intake, by=user)
@@ -153,7 +144,3 @@ def _state_change(client_code: str, verb: Callable[..., None], done: str) -> Res
             db.session.commit()
             flash(done, "success")
     return redirect(url_for("intake.detail", client_code=intake.client_code))
-
-
-# The consent and matching pages live in their own modules on this blueprint.
-from referrals.intake import consent_views, match_views  # noqa: E402, F401

@@ -20,13 +20,13 @@ from typing import Any
 import sqlalchemy as sa
 
 from referrals import postgresql
+from referrals.access import lists_received, lists_sent, received_in, sent_in
 from referrals.auth.models import User
 from referrals.db_types import UtcDateTime, utcnow
 from referrals.enums import ReferralStatus
 from referrals.extensions import db
 from referrals.intake.models import Intake
 from referrals.lifecycle.models import Referral
-from referrals.lifecycle.queries import RECEIVER_ROLES, can_use_sent_list, received_in
 from referrals.lifecycle.transitions import Side
 from referrals.pagination import parse_cursor, split_page
 from referrals.postgresql import prepared
@@ -140,7 +140,7 @@ def _lines(side: Side, scope: sa.ColumnElement[bool]) -> sa.Select[*tuple[Any, .
 def _scope(side: Side) -> sa.ColumnElement[bool]:
     if side == Side.RECEIVER:
         return received_in(_ORGANIZATION, _NOW, per_row=True)
-    return Referral.sending_organization_id == _ORGANIZATION
+    return sent_in(_ORGANIZATION)
 
 
 def _is_overdue() -> sa.ColumnElement[bool]:
@@ -220,7 +220,7 @@ def _rows(stmt: sa.Executable, params: dict[str, Any]) -> Sequence[Any]:
     itself PostgreSQL kept planning it for its values (its estimate of the generic plan is
     higher). That plan is an index walk on the organization stopped at the page's size:
     the limits are written into the SQL for that, and the consent check stays a per-row
-    probe (queries.py). The list views ask for it with the session check
+    probe (access.py). The list views ask for it with the session check
     (``postgresql.generic_plans_for`` in views.py); other callers here.
     """
     connection = db.session.connection()
@@ -246,7 +246,7 @@ _EMPTY = ReferralPage(rows=[], next_cursor=None)
 
 def inbox_first_page(user: User, *, status: ReferralStatus | None, size: int) -> InboxFirstPage:
     """The overdue panel and the newest ``size`` received referrals, from one statement."""
-    if user.role not in RECEIVER_ROLES:  # the rule of received_by()
+    if not lists_received(user):  # the guard of access.received_referrals()
         return InboxFirstPage(overdue=[], more_overdue=False, page=_EMPTY)
     params = _params(user, size)
     if status is not None:
@@ -304,14 +304,14 @@ def inbox_page(
     user: User, *, status: ReferralStatus | None, after: str | None, size: int
 ) -> ReferralPage:
     """Received referrals newest first, after the cursor."""
-    if user.role not in RECEIVER_ROLES:
+    if not lists_received(user):
         return _EMPTY
     return _newest_page(Side.RECEIVER, user, status, after, size)
 
 
 def overdue_page(user: User, *, after: str | None, size: int) -> ReferralPage:
     """The overdue queue: received referrals past their answer time, longest overdue first."""
-    if user.role not in RECEIVER_ROLES:
+    if not lists_received(user):
         return _EMPTY
     params = _params(user, size)
     return _page(
@@ -326,6 +326,6 @@ def sent_page(
     user: User, *, status: ReferralStatus | None, after: str | None, size: int
 ) -> ReferralPage:
     """Referrals my organization sent (drafts included), newest first."""
-    if not can_use_sent_list(user):  # the rule of sent_by()
+    if not lists_sent(user):  # the guard of access.sent_referrals()
         return _EMPTY
     return _newest_page(Side.SENDER, user, status, after, size)

@@ -14,12 +14,13 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app
 
+from referrals.access import receiver_covered
 from referrals.audit import services as audit
 from referrals.auth.models import User
 from referrals.db_types import utcnow
 from referrals.enums import OPEN_STATUSES, CancelReason, ReferralStatus
 from referrals.extensions import db
-from referrals.intake.models import Consent, Intake, consent_organizations
+from referrals.intake.models import Intake
 from referrals.lifecycle import services
 from referrals.lifecycle.models import Notification, Referral, ReferralEvent
 from referrals.notifications.services import (
@@ -78,18 +79,6 @@ def escalation_due_at(referral: Referral) -> datetime | None:
     return None
 
 
-def _covered(moment: datetime) -> sa.Exists:
-    """An active consent of the referral's intake names its receiving organization."""
-    return sa.exists().where(
-        Consent.intake_id == Referral.intake_id,
-        Consent.revoked_at.is_(None),
-        Consent.given_at <= moment,
-        Consent.expires_at > moment,
-        consent_organizations.c.consent_id == Consent.id,
-        consent_organizations.c.organization_id == Referral.receiving_organization_id,
-    )
-
-
 def _overdue(now: datetime) -> sa.Select[Referral]:
     # A referral the consent no longer covers is about to be cancelled (step 3): nobody
     # should be asked to answer it first.
@@ -98,7 +87,7 @@ def _overdue(now: datetime) -> sa.Select[Referral]:
         .where(
             Referral.status == ReferralStatus.REQUESTED,
             Referral.response_due_at < now,
-            _covered(now),
+            receiver_covered(now),
         )
         .order_by(Referral.response_due_at, Referral.id)
     )
@@ -155,7 +144,7 @@ def cancel_expired_consent(now: datetime) -> int:
     uncovered = sa.exists().where(
         Referral.intake_id == Intake.id,
         Referral.status.in_(OPEN_STATUSES),
-        ~_covered(now),
+        ~receiver_covered(now),
     )
     intakes: Sequence[Intake] = db.session.scalars(
         sa.select(Intake).where(uncovered).order_by(Intake.id)

@@ -1,7 +1,8 @@
 """The referral lifecycle as data (DESIGN §4): one row per action a user can take.
 
-Nothing else decides whether a status may change: services look the action up here, views
-list the actions open to a user from here, and the tests walk this table.
+Nothing else decides whether a status may change or what a move does: each row names its
+effects (timestamps, reasons kept, capacity) and whom it notifies; services apply a row,
+access.py derives who may take it, and the tests walk this table.
 """
 
 from __future__ import annotations
@@ -16,9 +17,19 @@ from referrals.enums import (
     CancelReason,
     CodedEnum,
     DeclineReason,
+    NotificationKind,
     OutcomeCode,
     ReferralStatus,
     Role,
+)
+from referrals.lifecycle.effects import (
+    Effect,
+    KeepReason,
+    Notify,
+    Party,
+    ProgramFullWhen,
+    Stamp,
+    StartResponseClock,
 )
 
 S = ReferralStatus
@@ -30,17 +41,21 @@ class Side(enum.Enum):
     SENDER = "sender"  # caseworkers and supervisors of the sending organization
     RECEIVER = "receiver"  # partner staff and supervisors of the receiving organization
     SENDER_SUPERVISOR = "sender_supervisor"  # supervisors of the sending organization
+    SYSTEM = "system"  # the sweep and consent revocation, on nobody's behalf
 
 
 SIDE_ROLES: dict[Side, frozenset[Role]] = {
     Side.SENDER: frozenset({Role.CASEWORKER, Role.SUPERVISOR}),
     Side.RECEIVER: frozenset({Role.PARTNER, Role.SUPERVISOR}),
     Side.SENDER_SUPERVISOR: frozenset({Role.SUPERVISOR}),
+    Side.SYSTEM: frozenset(),
 }
 
 
 @dataclass(frozen=True)
 class Transition:
+    """One move of the lifecycle: from which statuses, to which, by whom, and its effects."""
+
     action: str
     sources: frozenset[ReferralStatus]
     target: ReferralStatus
@@ -49,13 +64,46 @@ class Transition:
     reasons: type[CodedEnum] | None = None  # a coded reason is then required
     # The action cannot be undone: the page asks for confirmation before it is taken.
     irreversible: bool = False
+    # Sending: the receiver must take referrals and the client's consent must cover it.
+    needs_consent: bool = False
+    effects: tuple[Effect, ...] = ()
+    notify: Notify | None = None
+    # The audit action (``referral.<audit>``); the action's own name unless given.
+    audit: str = ""
+
+    @property
+    def audit_action(self) -> str:
+        return f"referral.{self.audit or self.action}"
 
 
 CANCELLABLE = frozenset({S.DRAFT, *OPEN_STATUSES})
+_CLOSED = Stamp("closed_at")
+_ANSWERED = Stamp("responded_at", first=True)
+_ENROLLED = Stamp("enrolled_at", first=True)
+_TELL_SENDER = Notify(Party.SENDER, NotificationKind.STATUS_CHANGE)
+_DECISION = Notify(Party.SENDER, NotificationKind.DECISION)
+_WITHDRAWN = Notify(Party.RECEIVING_STAFF, NotificationKind.CANCELLED, only_if_sent=True)
 
 TRANSITIONS: tuple[Transition, ...] = (
-    Transition("send", frozenset({S.DRAFT}), S.REQUESTED, Side.SENDER, _l("Send referral")),
-    Transition("accept", frozenset({S.REQUESTED}), S.ACCEPTED, Side.RECEIVER, _l("Accept")),
+    Transition(
+        "send",
+        frozenset({S.DRAFT}),
+        S.REQUESTED,
+        Side.SENDER,
+        _l("Send referral"),
+        needs_consent=True,
+        effects=(Stamp("sent_at"), StartResponseClock()),
+        notify=Notify(Party.RECEIVING_STAFF, NotificationKind.NEW_REFERRAL),
+    ),
+    Transition(
+        "accept",
+        frozenset({S.REQUESTED}),
+        S.ACCEPTED,
+        Side.RECEIVER,
+        _l("Accept"),
+        effects=(Stamp("accepted_at"), _ANSWERED),
+        notify=_DECISION,
+    ),
     Transition(
         "decline",
         frozenset({S.REQUESTED}),
@@ -64,16 +112,41 @@ TRANSITIONS: tuple[Transition, ...] = (
         _l("Decline"),
         reasons=DeclineReason,
         irreversible=True,
+        effects=(
+            KeepReason("decline_reason"),
+            _ANSWERED,
+            _CLOSED,
+            # The partner just told us it is full: the directory and matching should say so.
+            ProgramFullWhen(DeclineReason.NO_CAPACITY),
+        ),
+        notify=_DECISION,
     ),
-    Transition("enroll", frozenset({S.ACCEPTED}), S.IN_PROGRESS, Side.RECEIVER, _l("Enroll")),
+    Transition(
+        "enroll",
+        frozenset({S.ACCEPTED}),
+        S.IN_PROGRESS,
+        Side.RECEIVER,
+        _l("Enroll"),
+        effects=(_ENROLLED,),
+        notify=_TELL_SENDER,
+    ),
     Transition(
         "waitlist",
         frozenset({S.ACCEPTED, S.IN_PROGRESS}),
         S.ON_HOLD,
         Side.RECEIVER,
         _l("Waitlist / pause"),
+        notify=_TELL_SENDER,
     ),
-    Transition("resume", frozenset({S.ON_HOLD}), S.IN_PROGRESS, Side.RECEIVER, _l("Resume")),
+    Transition(
+        "resume",
+        frozenset({S.ON_HOLD}),
+        S.IN_PROGRESS,
+        Side.RECEIVER,
+        _l("Resume"),
+        effects=(_ENROLLED,),
+        notify=_TELL_SENDER,
+    ),
     Transition(
         "complete",
         frozenset({S.IN_PROGRESS}),
@@ -82,6 +155,8 @@ TRANSITIONS: tuple[Transition, ...] = (
         _l("Complete"),
         reasons=OutcomeCode,
         irreversible=True,
+        effects=(KeepReason("outcome"), _CLOSED),
+        notify=_TELL_SENDER,
     ),
     Transition(
         "fail",
@@ -91,6 +166,8 @@ TRANSITIONS: tuple[Transition, ...] = (
         _l("Close as not completed"),
         reasons=OutcomeCode,
         irreversible=True,
+        effects=(KeepReason("outcome"), _CLOSED),
+        notify=_TELL_SENDER,
     ),
     Transition(
         "cancel",
@@ -100,6 +177,8 @@ TRANSITIONS: tuple[Transition, ...] = (
         _l("Cancel referral"),
         reasons=CancelReason,
         irreversible=True,
+        effects=(KeepReason("cancel_reason"), _CLOSED),
+        notify=_WITHDRAWN,
     ),
     Transition(
         "enter_in_error",
@@ -108,10 +187,30 @@ TRANSITIONS: tuple[Transition, ...] = (
         Side.SENDER_SUPERVISOR,
         _l("Mark as entered in error"),
         irreversible=True,
+        effects=(_CLOSED,),
+        notify=_WITHDRAWN,
     ),
 )
 
+# Moves the system makes on nobody's behalf (consent ended, nobody answered). They check
+# their starting status like any other move; no person can choose them.
+SYSTEM_CANCEL = Transition(
+    "system_cancel",
+    frozenset(OPEN_STATUSES),
+    S.CANCELLED,
+    Side.SYSTEM,
+    _l("Cancelled by the system"),
+    reasons=CancelReason,
+    effects=(KeepReason("cancel_reason"), _CLOSED),
+    notify=_WITHDRAWN,
+    audit="cancel",
+)
+
 BY_ACTION: dict[str, Transition] = {transition.action: transition for transition in TRANSITIONS}
+# Cancel reasons only the system records, never chosen by a person.
+SYSTEM_CANCEL_REASONS = frozenset(
+    {CancelReason.CONSENT_REVOKED, CancelReason.CONSENT_EXPIRED, CancelReason.UNANSWERED}
+)
 
 
 def transition_for(action: str) -> Transition | None:

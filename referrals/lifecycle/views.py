@@ -7,16 +7,17 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from referrals import postgresql
+from referrals import access, postgresql
 from referrals.access import staff
 from referrals.db_types import utcnow
 from referrals.enums import DeclineReason, Priority, ReferralStatus
 from referrals.errors import render_error
 from referrals.extensions import db
-from referrals.lifecycle import lists, queries, services
+from referrals.lifecycle import lists, services
 from referrals.lifecycle.forms import ActionForm, SendForm
 from referrals.lifecycle.models import Referral
 from referrals.lifecycle.transitions import transition_for
+from referrals.reads import record_read
 
 bp = Blueprint("lifecycle", __name__)
 # After the session check, the lists send only their list statement (lists._rows).
@@ -36,7 +37,7 @@ def inbox() -> ResponseReturnValue:
     """Referrals received by my organization: the longest overdue first, then the newest,
     unread marked; ``?status=overdue`` is the whole overdue queue."""
     user = staff()
-    if not queries.can_use_inbox(user):
+    if not access.can_use_inbox(user):
         abort(403)
     size = current_app.config["PAGE_SIZE"]
     after = request.args.get("after")
@@ -69,7 +70,7 @@ def inbox() -> ResponseReturnValue:
 def sent() -> ResponseReturnValue:
     """Referrals sent by my organization."""
     user = staff()
-    if not queries.can_use_sent_list(user):
+    if not access.can_use_sent_list(user):
         abort(403)
     status = _status_filter()
     page = lists.sent_page(
@@ -90,7 +91,7 @@ def _render_detail(
 ) -> ResponseReturnValue:
     """The referral page, with the forms of the actions open to this user."""
     user = staff()
-    actions = services.available_actions(referral, user)
+    actions = access.actions_for(user, referral)
     forms = {
         t.action: ActionForm(formdata=None, version=referral.version).for_transition(t)
         for t in actions
@@ -99,10 +100,11 @@ def _render_detail(
     if send_form is None and any(t.action == "send" for t in actions):
         send_form = SendForm(formdata=None, version=referral.version)
     next_matches = []
+    is_sender = access.is_sender(user, referral)
     if (
         referral.status == ReferralStatus.REJECTED
         and referral.decline_reason == DeclineReason.NO_CAPACITY
-        and user.organization_id == referral.sending_organization_id
+        and is_sender
     ):
         from referrals.matching.queries import match_intake
 
@@ -116,7 +118,7 @@ def _render_detail(
         send_form=send_form,
         errors=errors or {},
         next_matches=next_matches,
-        is_sender=user.organization_id == referral.sending_organization_id,
+        is_sender=is_sender,
         consent_missing=consent_missing,
         now=utcnow(),
     ), status
@@ -127,11 +129,9 @@ def _render_detail(
 def detail(public_id: str) -> ResponseReturnValue:
     """The summary this user may see, the timeline, and the actions open to them."""
     user = staff()
-    referral = queries.get_referral_for(user, public_id)
-    services.record_view(referral, by=user)
-    db.session.commit()
-    # The commit expired what was loaded; load it again in one go rather than row by row.
-    return _render_detail(queries.get_referral_for(user, public_id))
+    referral = access.referral_for(user, public_id)
+    record_read(services.record_view, referral, by=user)
+    return _render_detail(referral)
 
 
 @bp.route("/referrals/<public_id>/<action>", methods=["POST"])
@@ -139,11 +139,11 @@ def detail(public_id: str) -> ResponseReturnValue:
 def act(public_id: str, action: str) -> ResponseReturnValue:
     """Take one action on a referral (checked against the transition table)."""
     user = staff()
-    referral = queries.get_referral_for(user, public_id)
+    referral = access.referral_for(user, public_id)
     transition = transition_for(action)
     if transition is None:
         abort(404)
-    if not services.may_act(user, referral, transition.side):
+    if not access.on_side(user, referral, transition.side):
         abort(403)
     form: ActionForm | SendForm = (
         SendForm() if action == "send" else ActionForm().for_transition(transition)
@@ -187,7 +187,7 @@ def act(public_id: str, action: str) -> ResponseReturnValue:
         )
     except services.ReferralError as error:
         db.session.rollback()
-        referral = queries.get_referral_for(user, public_id)
+        referral = access.referral_for(user, public_id)
         return _render_detail(
             referral,
             status=400,

@@ -50,27 +50,42 @@ def _wording(kind: NotificationKind) -> tuple[str, str]:
             _("Referral withdrawn"),
             _("A referral sent to your organization has been withdrawn."),
         ),
+        NotificationKind.ACCOUNT_WAITING: (
+            _("Staff account to confirm"),
+            _(
+                "An administrator opened, reset or moved a staff account of your "
+                "organization. It sees no client records until you confirm it."
+            ),
+        ),
+        NotificationKind.ACCOUNT_CONFIRMED: (
+            _("Your account was confirmed"),
+            _("Your account was confirmed: you now see your organization's records."),
+        ),
     }
     return wording[kind]
 
 
-def link_for(public_id: str | None) -> str:
-    """The referral's page (its public id is a random token), or the notification list."""
+def link_for(public_id: str | None, kind: NotificationKind | None = None) -> str:
+    """The referral's page (its public id is a random token), the page of accounts to
+    confirm, or the notification list."""
     base = str(current_app.config["BASE_URL"]).rstrip("/")
+    if kind is NotificationKind.ACCOUNT_WAITING:
+        return f"{base}/account/confirmations"
     return f"{base}/referrals/{public_id}" if public_id else f"{base}/notifications"
 
 
 def compose(kind: NotificationKind, public_id: str | None) -> Email:
     """The plain-text e-mail for one notification."""
     title, sentence = _wording(kind)
+    first = _("Your attention is needed.") if kind.about_an_account else None
     body = "\n".join(
         (
-            _("A referral needs your attention."),
+            first or _("A referral needs your attention."),
             "",
             sentence,
             "",
             _("Sign in to see it:"),
-            link_for(public_id),
+            link_for(public_id, kind),
             "",
             "-- ",
             _(

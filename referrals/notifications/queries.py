@@ -7,12 +7,12 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from referrals.access import visible_referrals
 from referrals.auth.models import User
 from referrals.db_types import utcnow
 from referrals.enums import NotificationKind, ReferralStatus
 from referrals.extensions import db
 from referrals.lifecycle.models import Notification, Referral
-from referrals.lifecycle.queries import received_by, sent_by
 from referrals.pagination import older_than, split_page
 
 
@@ -35,10 +35,7 @@ class NotificationPage:
 def _visible_referral(user: User) -> sa.ColumnElement[bool]:
     # A notification keeps pointing at its referral; the referral itself is shown only while
     # the referral page would show it (same rules: no drafts, consent still covering).
-    return sa.and_(
-        Referral.id == Notification.referral_id,
-        sa.or_(sent_by(user), received_by(user, utcnow())),
-    )
+    return sa.and_(Referral.id == Notification.referral_id, visible_referrals(user, utcnow()))
 
 
 def notification_page(user: User, *, after: str | None, size: int) -> NotificationPage:

@@ -14,34 +14,17 @@ import sqlalchemy as sa
 from flask_mail import Connection, Message
 from sqlalchemy.engine import CursorResult
 
+from referrals.access import receiving_staff, sending_supervisors
 from referrals.auth.models import User
 from referrals.db_types import utcnow
-from referrals.enums import NotificationKind, Role
+from referrals.enums import NotificationKind
 from referrals.extensions import db, mail
+from referrals.lifecycle.effects import Party
 from referrals.lifecycle.models import Notification, Referral
+from referrals.lifecycle.transitions import Transition, transition_for
 from referrals.notifications.emails import compose
 
 log = logging.getLogger(__name__)
-
-PROGRAM_STAFF = (Role.PARTNER, Role.SUPERVISOR)
-# Receiver decisions go back to whoever sent the referral.
-SENDER_KINDS = {
-    "accept": NotificationKind.DECISION,
-    "decline": NotificationKind.DECISION,
-    "enroll": NotificationKind.STATUS_CHANGE,
-    "waitlist": NotificationKind.STATUS_CHANGE,
-    "resume": NotificationKind.STATUS_CHANGE,
-    "complete": NotificationKind.STATUS_CHANGE,
-    "fail": NotificationKind.STATUS_CHANGE,
-}
-WITHDRAWALS = frozenset({"cancel", "enter_in_error"})
-
-
-def _receiving_staff(referral: Referral) -> sa.ColumnElement[bool]:
-    return sa.and_(
-        User.organization_id == referral.receiving_organization_id,
-        User.role.in_(PROGRAM_STAFF),
-    )
 
 
 def _raise(
@@ -65,31 +48,37 @@ def _raise(
     return notifications
 
 
+def notify_move(
+    referral: Referral, transition: Transition, *, by: User | None
+) -> list[Notification]:
+    """Tell the other side of a referral what the move did, as its row says (never the actor)."""
+    rule = transition.notify
+    if rule is None or (rule.only_if_sent and referral.sent_at is None):
+        return []
+    if rule.party is Party.RECEIVING_STAFF:
+        who = receiving_staff(referral)
+    else:
+        who = User.id == referral.sent_by_id
+    return _raise(referral, rule.kind, who, skip=by)
+
+
 def notify_transition(referral: Referral, action: str, *, by: User | None) -> list[Notification]:
-    """Tell the other side of a referral that its status just changed (never the actor)."""
-    if action == "send":
-        return _raise(referral, NotificationKind.NEW_REFERRAL, _receiving_staff(referral), skip=by)
-    if action in SENDER_KINDS:
-        return _raise(referral, SENDER_KINDS[action], User.id == referral.sent_by_id, skip=by)
-    if action in WITHDRAWALS:
-        if referral.sent_at is None:
-            return []  # a draft was never seen by the receiver: nothing to withdraw
-        return _raise(referral, NotificationKind.CANCELLED, _receiving_staff(referral), skip=by)
-    raise ValueError(f"no notification rule for referral action {action!r}")
+    """``notify_move`` for an action of the transition table, by its name."""
+    transition = transition_for(action)
+    if transition is None:
+        raise ValueError(f"no notification rule for referral action {action!r}")
+    return notify_move(referral, transition, by=by)
 
 
 def notify_overdue(referral: Referral) -> list[Notification]:
     """Remind the receiving program's staff and the sender that a response is overdue."""
-    who = sa.or_(_receiving_staff(referral), User.id == referral.sent_by_id)
+    who = sa.or_(receiving_staff(referral), User.id == referral.sent_by_id)
     return _raise(referral, NotificationKind.OVERDUE, who)
 
 
 def notify_escalation(referral: Referral) -> list[Notification]:
     """Bring an unanswered referral to the sending organization's supervisors."""
-    who = sa.and_(
-        User.organization_id == referral.sending_organization_id, User.role == Role.SUPERVISOR
-    )
-    return _raise(referral, NotificationKind.ESCALATION, who)
+    return _raise(referral, NotificationKind.ESCALATION, sending_supervisors(referral))
 
 
 # The navigation's badge counts unread notifications up to here ("99+" beyond): a count
@@ -121,8 +110,9 @@ def unread_count(user: User) -> int:
     return int(db.session.connection().scalar(_UNREAD, {"recipient_id": user.id}) or 0)
 
 
-def mark_read(notification_id: int, *, user: User) -> None:
-    """Mark one of the user's own notifications read; anyone else's is a LookupError."""
+def mark_read(notification_id: int, *, user: User) -> NotificationKind:
+    """Mark one of the user's own notifications read and say what it is about; anyone
+    else's is a LookupError."""
     notification = db.session.scalar(
         sa.select(Notification).where(
             Notification.id == notification_id, Notification.recipient_id == user.id
@@ -133,6 +123,7 @@ def mark_read(notification_id: int, *, user: User) -> None:
     if notification.read_at is None:
         notification.read_at = utcnow()
         db.session.flush()
+    return notification.kind
 
 
 def mark_all_read(user: User) -> int:

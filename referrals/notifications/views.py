@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from referrals.access import staff
+from referrals.enums import NotificationKind
 from referrals.extensions import db
 from referrals.notifications import queries, services
 from referrals.notifications.forms import NotificationActionForm
@@ -33,9 +34,12 @@ def read(notification_id: int) -> ResponseReturnValue:
         abort(400)
     user = staff()
     try:
-        services.mark_read(notification_id, user=user)
+        kind = services.mark_read(notification_id, user=user)
     except LookupError:
         abort(404)
+    if kind is NotificationKind.ACCOUNT_WAITING:
+        db.session.commit()
+        return redirect(url_for("auth.confirmations"))
     public_id = queries.referral_public_id(notification_id, user=user)
     db.session.commit()
     if public_id is None:

@@ -1,1 +1,12 @@
 """The programs area."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+
+def blueprint() -> Blueprint:
+    """The area's blueprint, with every route module registered on it (imported once, here)."""
+    from referrals.programs import views
+
+    return views.bp

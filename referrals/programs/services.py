@@ -7,10 +7,11 @@ from flask_babel import gettext as _
 from referrals.audit import services as audit
 from referrals.auth.models import User
 from referrals.db_types import utcnow
+from referrals.errors import InvalidInput, NotAllowed
 from referrals.programs.models import Program
 
 
-class CapacityError(ValueError):
+class CapacityError(InvalidInput):
     """A capacity figure that cannot be right; the message says why."""
 
 
@@ -19,7 +20,7 @@ def update_capacity(
 ) -> None:
     """Record how many places are open now; the time stamp shows how fresh the figure is."""
     if not program.can_update_capacity(by):
-        raise PermissionError("not allowed to update this program's capacity")
+        raise NotAllowed("not allowed to update this program's capacity")
     limit = maximum if maximum is not None else program.capacity_maximum
     if available < 0:
         raise CapacityError(_("Open places cannot be negative."))

@@ -1,4 +1,7 @@
-"""``flask gen-load``: a large synthetic coalition for load tests and dashboard benchmarks.
+"""A large synthetic coalition for load tests and dashboard benchmarks (``python -m
+bench.generate --referrals N``; bench/databases.py fills the benchmark databases with it).
+It is a developer's tool, not part of the app: a production installation has no command
+that writes synthetic data.
 
 Everything it writes is marked as demo data and named plainly ("Load Test Partner 07"); it
 holds codes and timestamps only, never free text. Rows go in with bulk statements (``COPY``
@@ -209,7 +212,7 @@ class _Generator:
 
     def __init__(self, referrals: int, seed: int, years: float, now: datetime) -> None:
         self.n = referrals
-        self.rng = random.Random(seed)  # noqa: S311 - reproducible fake data, not secrets
+        self.rng = random.Random(seed)
         self.now = now
         self.start = now - timedelta(days=365.25 * years)
         self.span = (now - self.start).total_seconds()
@@ -593,7 +596,7 @@ def generate(
     )
 
 
-@click.command("gen-load")
+@click.command("generate")
 @click.option("--referrals", "n", type=click.IntRange(min=1), required=True)
 @click.option("--seed", type=int, default=1, show_default=True)
 @click.option("--years", type=click.FloatRange(min=0.1, max=50), default=3, show_default=True)
@@ -612,3 +615,10 @@ def gen_load_command(n: int, seed: int, years: float, force: bool) -> None:
         f"({result.rows_per_second:,.0f} rows/s; "
         f"{result.counts['referrals'] / result.seconds:,.0f} referrals/s)."
     )
+
+
+if __name__ == "__main__":
+    from referrals import create_app
+
+    with create_app().app_context():
+        gen_load_command()
