@@ -33,11 +33,13 @@ def create_app(
         register_cli,
         register_error_handlers,
         register_extensions,
+        register_middleware,
         register_security_headers,
         register_template_helpers,
     )
 
     register_extensions(app)
+    register_middleware(app)
     register_security_headers(app)
     register_blueprints(app)
     register_error_handlers(app)
