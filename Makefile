@@ -7,6 +7,9 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export FLASK_APP := wsgi
+# The app's own default is production (it refuses to start without its keys); make runs the
+# development settings: SQLite under instance/, keys generated there once, the demo data.
+export REFERRALS_CONFIG ?= development
 
 .PHONY: run test install db demo lint format typecheck bench clean help
 

@@ -1,21 +1,27 @@
 """Configuration classes, read from the environment.
 
-Choose one with ``REFERRALS_CONFIG`` (``development``, ``production`` or ``testing``);
-every setting below can be overridden by an environment variable of the same name.
+Choose one with ``REFERRALS_CONFIG`` (``development``, ``production`` or ``testing``); when it
+is not set the production settings apply, so a server started without its settings refuses
+to start instead of running on development defaults (``make`` sets ``development``). Every
+setting below can be overridden by an environment variable of the same name.
+
+No key is written here: production reads ``SECRET_KEY`` and ``AUDIT_HMAC_KEY`` from the
+environment, a development installation generates its own into the instance folder
+(``referrals/installation_keys.py``), and tests make new ones in every process.
 """
 
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 from typing import ClassVar
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = BASE_DIR / "instance"
-
-# Keys that must never reach production: the app refuses to start with them there.
-DEV_SECRET_KEY = "dev-only-secret-key-not-for-production"  # noqa: S105
-DEV_AUDIT_KEY = "dev-only-audit-key-not-for-production"
+DEFAULT_CONFIG = "production"
+# At least 256 bits, written as hex: what `secrets.token_hex(32)` gives.
+MIN_KEY_LENGTH = 32
 
 
 def _env_bool(name: str, default: bool) -> bool:
@@ -44,8 +50,17 @@ class Config:
     """Settings shared by every environment."""
 
     ENV_NAME = "base"
-    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
-    AUDIT_HMAC_KEY = os.environ.get("AUDIT_HMAC_KEY", DEV_AUDIT_KEY)
+    SECRET_KEY = os.environ.get("SECRET_KEY", "")
+    AUDIT_HMAC_KEY = os.environ.get("AUDIT_HMAC_KEY", "")
+    # After AUDIT_HMAC_KEY is changed, the keys it had before, oldest first, comma-separated:
+    # `flask audit verify` needs them to check the older segments of the chain.
+    AUDIT_HMAC_OLD_KEYS = os.environ.get("AUDIT_HMAC_OLD_KEYS", "")
+    # Keys the environment does not give are generated once per installation into the
+    # instance folder (development only; elsewhere the app refuses to start without them).
+    INSTANCE_KEYS = False
+    # The demo coalition (published password and authenticator key) may be seeded and its
+    # key accepted: development and tests only, never from the environment.
+    DEMO_ALLOWED = False
     SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{INSTANCE_DIR / 'referrals.sqlite'}")
     SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, object]] = {"pool_pre_ping": True}
     SQLALCHEMY_RECORD_QUERIES = False
@@ -127,8 +142,32 @@ class DevelopmentConfig(Config):
     """Local pilot: SQLite under instance/, demo data."""
 
     ENV_NAME = "development"
+    INSTANCE_KEYS = True
+    DEMO_ALLOWED = True
     ARGON2_TIME_COST = _env_int("ARGON2_TIME_COST", 2)
     ARGON2_MEMORY_COST = _env_int("ARGON2_MEMORY_COST", 19 * 1024)
+
+
+_RANDOM_VALUE = 'python -c "import secrets; print(secrets.token_hex(32))"'
+_PRODUCTION_SETTINGS = {
+    "SECRET_KEY": f"a random value of at least {MIN_KEY_LENGTH} characters ({_RANDOM_VALUE}); "
+    "it signs sessions and forms",
+    "AUDIT_HMAC_KEY": f"another random value of at least {MIN_KEY_LENGTH} characters, kept "
+    "outside the database; it links the audit chain",
+    # Both decide whom the per-address sign-in limit counts; a wrong default is silent:
+    # behind a proxy with TRUSTED_PROXIES=0 every client is the proxy's address (one
+    # attacker then blocks everyone), and memory:// gives each worker its own count.
+    "TRUSTED_PROXIES": "how many reverse proxies sit in front (0 for none)",
+    "RATELIMIT_STORAGE_URI": "redis://host:6379, shared by every worker (memory:// counts "
+    "per worker)",
+}
+
+
+def _production_value_ok(name: str) -> bool:
+    value = os.environ.get(name, "").strip()
+    if name in {"SECRET_KEY", "AUDIT_HMAC_KEY"}:
+        return len(value) >= MIN_KEY_LENGTH
+    return bool(value)
 
 
 class ProductionConfig(Config):
@@ -141,28 +180,28 @@ class ProductionConfig(Config):
 
     @classmethod
     def check(cls) -> None:
-        """Production must not run on the development keys or a throwaway key."""
-        secret = os.environ.get("SECRET_KEY", "")
-        if not secret or secret == DEV_SECRET_KEY or len(secret) < 32:
-            raise RuntimeError(
-                "SECRET_KEY must be set to a random value of at least 32 characters "
-                'in production (python -c "import secrets; print(secrets.token_hex(32))").'
-            )
-        audit = os.environ.get("AUDIT_HMAC_KEY", "")
-        if not audit or audit == DEV_AUDIT_KEY or len(audit) < 32:
-            raise RuntimeError(
-                "AUDIT_HMAC_KEY must be set to a random value of at least 32 characters "
-                "in production; keep it outside the database."
-            )
-        # Both decide whom the per-address sign-in limit counts; a wrong default is silent:
-        # behind a proxy with TRUSTED_PROXIES=0 every client is the proxy's address (one
-        # attacker then blocks everyone), and memory:// gives each worker its own count.
-        for name, meaning in (
-            ("TRUSTED_PROXIES", "how many reverse proxies sit in front (0 for none)"),
-            ("RATELIMIT_STORAGE_URI", "redis://host:6379 shared by every worker (or memory://)"),
-        ):
-            if not os.environ.get(name, "").strip():
-                raise RuntimeError(f"{name} must be set in production: {meaning}.")
+        """Refuse to start without real keys and the settings whose default would be silent.
+
+        Every missing setting is named at once, with what to set it to.
+        """
+        missing = [
+            f"  {name}: {meaning}"
+            for name, meaning in _PRODUCTION_SETTINGS.items()
+            if not _production_value_ok(name)
+        ]
+        if not missing:
+            return
+        chosen = (
+            "REFERRALS_CONFIG=production"
+            if os.environ.get("REFERRALS_CONFIG")
+            else "REFERRALS_CONFIG is not set, so the production settings apply"
+        )
+        raise RuntimeError(
+            f"Refusing to start ({chosen}). Set in the environment:\n"
+            + "\n".join(missing)
+            + "\nFor a development server on this machine set REFERRALS_CONFIG=development "
+            "instead (make run does)."
+        )
 
 
 class TestingConfig(Config):
@@ -171,8 +210,10 @@ class TestingConfig(Config):
     ENV_NAME = "testing"
     TESTING = True
     WTF_CSRF_ENABLED = False
-    SECRET_KEY = "testing-secret-key"  # noqa: S105
-    AUDIT_HMAC_KEY = "testing-audit-key"
+    # New keys in every test process: nothing a deployment could ever reuse.
+    SECRET_KEY = secrets.token_hex(32)
+    AUDIT_HMAC_KEY = secrets.token_hex(32)
+    DEMO_ALLOWED = True
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     # Tests sign in hundreds of times a minute from one address; tests/test_throttling.py
     # turns the limiter on where it is the subject.
@@ -191,8 +232,8 @@ CONFIGS: dict[str, type[Config]] = {
 
 
 def config_from_env() -> type[Config]:
-    """The configuration class named by REFERRALS_CONFIG (development by default)."""
-    name = os.environ.get("REFERRALS_CONFIG", "development")
+    """The configuration class named by REFERRALS_CONFIG (production when it is not set)."""
+    name = os.environ.get("REFERRALS_CONFIG") or DEFAULT_CONFIG
     try:
         return CONFIGS[name]
     except KeyError:

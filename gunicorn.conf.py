@@ -8,6 +8,7 @@ a TLS proxy (see the README); gunicorn itself listens on loopback by default.
 from __future__ import annotations
 
 import os
+from typing import Any
 
 
 def _int(name: str, default: int) -> int:
@@ -37,6 +38,29 @@ timeout = _int("GUNICORN_TIMEOUT", 30)
 graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
 # Keep-alive between the proxy and gunicorn saves a TCP handshake per request.
 keepalive = _int("GUNICORN_KEEPALIVE", 5)
+
+# The app's MAX_CONTENT_LENGTH (config.py reads the same variable with the same default).
+_MAX_BODY = _int("MAX_CONTENT_LENGTH", 1024 * 1024)
+
+
+def pre_request(worker: object, req: Any) -> None:
+    """Close the connection after a request whose body may be refused part-read.
+
+    A body over the limit gets a 413 with the rest of it unread, and the connection cannot
+    carry another request after that. gunicorn ignores a Connection header from the app (a
+    WSGI app may not send one), so it is decided here: the 413 then says "Connection: close"
+    and gunicorn closes, instead of saying keep-alive and hanging up. A chunked body's size is
+    known only once read, so every chunked request closes its connection; browsers and the
+    TLS proxy send lengths, so only such rare clients pay a new connection.
+    """
+    headers = dict(req.headers)  # names in upper case
+    declared = headers.get("CONTENT-LENGTH", "")
+    if "chunked" in headers.get("TRANSFER-ENCODING", "").lower() or (
+        declared.isdigit() and int(declared) > _MAX_BODY
+    ):
+        req.force_close()
+
+
 # Recycle a worker now and then so a slow leak can never grow without bound; the jitter
 # keeps the workers from restarting at the same moment.
 max_requests = _int("GUNICORN_MAX_REQUESTS", 10_000)

@@ -55,8 +55,10 @@ class Server:
 
 
 @contextmanager
-def gunicorn(database_url: str) -> Iterator[Server]:
-    """Serve ``bench.wsgi_bench:app`` with gunicorn.conf.py, on a free loopback port."""
+def gunicorn(
+    database_url: str, *, app: str = "bench.wsgi_bench:app", **settings: str
+) -> Iterator[Server]:
+    """Serve ``app`` with gunicorn.conf.py on a free loopback port (``settings``: more env)."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryFile("w+") as log:
@@ -67,10 +69,12 @@ def gunicorn(database_url: str) -> Iterator[Server]:
                 "gunicorn",
                 "-c",
                 str(ROOT / "gunicorn.conf.py"),
-                "bench.wsgi_bench:app",
+                # Its default place is under $HOME, shared by every gunicorn on the machine.
+                "--no-control-socket",
+                app,
             ],
             cwd=ROOT,
-            env=server_environment(database_url, port),
+            env=server_environment(database_url, port) | settings,
             stdout=log,
             stderr=subprocess.STDOUT,
         )

@@ -9,28 +9,37 @@ from flask import Flask
 
 from config import config_from_env
 from referrals.application import ReferralsApp
+from referrals.installation_keys import load_keys
 
 
-def create_app(config: type | None = None, **overrides: Any) -> Flask:
-    """Build the application: configuration, extensions, blueprints, CLI, error pages."""
-    app = ReferralsApp(__name__, template_folder="../templates")
+def create_app(
+    config: type | None = None, *, instance_path: str | None = None, **overrides: Any
+) -> Flask:
+    """Build the application: configuration, keys, extensions, blueprints, CLI, error pages.
+
+    ``instance_path`` (absolute) moves the instance folder, as for a second installation.
+    """
+    app = ReferralsApp(__name__, template_folder="../templates", instance_path=instance_path)
     config_class = config or config_from_env()
     config_class.check()  # type: ignore[attr-defined]
     app.config.from_object(config_class)
     app.config.update(overrides)
-    # The development SQLite file lives under instance/, which a fresh clone lacks.
+    # The development SQLite file and keys live under instance/, which a fresh clone lacks.
     os.makedirs(app.instance_path, exist_ok=True)
+    load_keys(app)
 
     from referrals.wiring import (
         register_blueprints,
         register_cli,
         register_error_handlers,
         register_extensions,
+        register_middleware,
         register_security_headers,
         register_template_helpers,
     )
 
     register_extensions(app)
+    register_middleware(app)
     register_security_headers(app)
     register_blueprints(app)
     register_error_handlers(app)

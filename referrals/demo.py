@@ -24,9 +24,9 @@ from referrals.programs.models import Organization, Program
 
 # Published on purpose (printed by `make run`): it only ever opens invented demo accounts.
 DEMO_PASSWORD = "demo-coalition-2026"  # noqa: S105
-# Supervisors and admins must use two-step sign-in; the demo ones share this published key
+# Supervisors and admins must use two-step sign-in; the demo ones share a published key
 # (add it to any authenticator app; the sign-in page of a demo account also shows the code).
-DEMO_TOTP_SECRET = "DEMOCOALITIONKCMODEMOKEY"  # noqa: S105
+DEMO_TOTP_SECRET = data.DEMO_TOTP_SECRET
 _ORG_NAMES = {org.slug: org.name for org in data.ORGANIZATIONS}
 DEMO_LOGINS: list[tuple[str, Role, str]] = [
     (user.email, user.role, _ORG_NAMES[user.organization]) for user in data.USERS
@@ -82,12 +82,13 @@ def _demo_present() -> bool:
 def _check_database(*, force: bool) -> None:
     """Refuse to mix demo records into real data unless forced, and never clash with it.
 
-    Never in production, forced or not: the demo admins have a published password and key.
+    Only in development (and tests), forced or not: the demo admins have a published
+    password and key.
     """
-    if current_app.config.get("ENV_NAME") == "production":
+    if not current_app.config.get("DEMO_ALLOWED"):
         raise DemoSeedError(
-            "The demo coalition is never loaded in production: its accounts have a published "
-            "password and two-step key."
+            "The demo coalition is loaded only in development (REFERRALS_CONFIG=development), "
+            "never in production: its accounts have a published password and two-step key."
         )
     orgs = db.session.scalar(
         sa.select(sa.func.count()).select_from(Organization).where(~Organization.is_demo)

@@ -24,6 +24,11 @@ from referrals.enums import (
 
 DAY = 24  # hours
 
+# Published on purpose (README, `make run`): the authenticator key the demo supervisors and
+# admins share. It opens invented demo accounts only, and only where the demo may run
+# (DEMO_ALLOWED: development and tests), never in production (referrals/auth/mfa.py).
+DEMO_TOTP_SECRET = "DEMOCOALITIONKCMODEMOKEY"  # noqa: S105
+
 JACKSON = "Jackson County, MO"
 CLAY = "Clay County, MO"
 PLATTE = "Platte County, MO"

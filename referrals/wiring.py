@@ -16,6 +16,7 @@ from referrals.extensions import (
     mail,
     migrate,
 )
+from referrals.streamed_bodies import StreamedBodyLimit
 
 
 def register_extensions(app: Flask) -> None:
@@ -52,6 +53,11 @@ def register_extensions(app: Flask) -> None:
     login_manager.session_protection = "strong"
     login_manager.user_loader(load_user)
     login_manager.unauthorized_handler(signed_out)
+
+
+def register_middleware(app: Flask) -> None:
+    """The WSGI wrappers: chunked bodies held to the limit, then the proxy's headers."""
+    app.wsgi_app = StreamedBodyLimit(app.wsgi_app, app.config)  # type: ignore[method-assign]
     hops = int(app.config.get("TRUSTED_PROXIES") or 0)
     if hops:
         # Behind the TLS proxy: take the client address and scheme from its headers only.

@@ -16,6 +16,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
+from config import TestingConfig
 from referrals.audit import services as audit
 from referrals.audit.models import AuditEvent
 from referrals.audit.verify import HeadPin, parse_head_pin, verify_chain
@@ -26,7 +27,7 @@ from referrals.extensions import db
 from referrals.intake.models import Intake
 from tests.conftest import login
 
-KEY = b"testing-audit-key"
+KEY = TestingConfig.AUDIT_HMAC_KEY.encode()
 table = AuditEvent.__table__
 seq = table.c.sequence
 

@@ -9,6 +9,7 @@ import pyotp
 import pytest
 import sqlalchemy as sa
 
+from config import Config, DevelopmentConfig, ProductionConfig, TestingConfig
 from referrals import demo
 from referrals.audit.models import AuditEvent
 from referrals.auth.mfa import MFA_REQUIRED_ROLES
@@ -28,6 +29,7 @@ from referrals.extensions import db
 from referrals.intake.models import Consent, Intake
 from referrals.lifecycle.models import Notification, Referral, ReferralEvent
 from referrals.programs.models import Organization, Program
+from tests.conftest import PASSWORD
 
 RS = ReferralStatus
 # DESIGN §4, written out independently of the seeding code.
@@ -390,10 +392,53 @@ def test_login_page_shows_the_article_hotlines_and_the_demo_banner(seeded):
     assert "DEMO DATA" in page
 
 
-def test_the_demo_is_never_seeded_in_production(app, monkeypatch):
-    monkeypatch.setitem(app.config, "ENV_NAME", "production")
+def test_the_demo_is_seeded_only_where_the_demo_may_run(app, monkeypatch):
+    """Production (and any configuration but development and tests) refuses it."""
+    assert DevelopmentConfig.DEMO_ALLOWED
+    assert TestingConfig.DEMO_ALLOWED
+    assert not ProductionConfig.DEMO_ALLOWED
+    assert not Config.DEMO_ALLOWED
+    monkeypatch.setitem(app.config, "DEMO_ALLOWED", ProductionConfig.DEMO_ALLOWED)
     with app.app_context():
         result = app.test_cli_runner().invoke(args=["seed-demo", "--force"])
         assert result.exit_code != 0
-        assert "never loaded in production" in result.output
+        assert "only in development" in result.output
         assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
+
+
+def _demo_supervisor_second_step(app):
+    """A demo supervisor past the password step: the client and the second step's page."""
+    client = app.test_client()
+    response = client.post(
+        "/login", data={"email": "supervisor@demo.example.org", "password": DEMO_PASSWORD}
+    )
+    assert response.headers["Location"].endswith("/login/verify")
+    return client, client.get("/login/verify").get_data(as_text=True)
+
+
+def test_the_published_demo_key_is_refused_where_the_demo_may_not_run(seeded, monkeypatch):
+    """A database seeded in development and then served in production: the key opens nothing."""
+    monkeypatch.setitem(seeded.config, "DEMO_ALLOWED", ProductionConfig.DEMO_ALLOWED)
+    client, page = _demo_supervisor_second_step(seeded)
+    assert "Demo account" not in page  # no demo code shown
+    code = pyotp.TOTP(DEMO_TOTP_SECRET).now()
+    refused = client.post("/login/verify", data={"code": code})
+    assert refused.status_code == 200
+    assert "That code is not right" in refused.get_data(as_text=True)
+    assert client.get("/").status_code == 302  # still signed out
+    monkeypatch.setitem(seeded.config, "DEMO_ALLOWED", True)
+    client, _ = _demo_supervisor_second_step(seeded)
+    assert client.post("/login/verify", data={"code": code}).status_code == 302
+
+
+def test_the_published_demo_key_never_opens_a_real_account(app, make_user):
+    """Only the invented demo accounts may hold it, even in development."""
+    user = make_user(Role.SUPERVISOR, totp_secret=DEMO_TOTP_SECRET)
+    client = app.test_client()
+    assert (
+        client.post("/login", data={"email": user.email, "password": PASSWORD}).status_code == 302
+    )
+    page = client.get("/login/verify").get_data(as_text=True)
+    assert "Demo account" not in page
+    refused = client.post("/login/verify", data={"code": pyotp.TOTP(DEMO_TOTP_SECRET).now()})
+    assert "That code is not right" in refused.get_data(as_text=True)

@@ -47,14 +47,24 @@ def verify_command(expect_head: HeadPin | None, batch_size: int) -> None:
     pass it back with --expect-head SEQUENCE:HASH so a cut-off end is caught too.
     """
     key = current_app.config["AUDIT_HMAC_KEY"].encode()
-    result = verify_chain(key=key, expect_head=expect_head, batch_size=batch_size)
+    old_keys = old_audit_keys(current_app.config.get("AUDIT_HMAC_OLD_KEYS") or "")
+    result = verify_chain(
+        key=key, old_keys=old_keys, expect_head=expect_head, batch_size=batch_size
+    )
     # The run itself is accountable; it goes on the chain after the check, so the check
     # above is of the trail as it was.
     audit.record("audit.verified", object_type="audit", detail=_detail(result))
     db.session.commit()
     if result.problem is not None:
+        hint = ""
+        if result.problem.code == "content_changed" and not old_keys:
+            hint = (
+                "\nIf AUDIT_HMAC_KEY was changed, give the keys it had before in "
+                "AUDIT_HMAC_OLD_KEYS (oldest first, comma-separated)."
+            )
         raise click.ClickException(
-            f"audit trail BROKEN after {result.count} intact events: {result.problem.describe()}"
+            f"audit trail BROKEN after {result.count} intact events: "
+            f"{result.problem.describe()}{hint}"
         )
     if result.head_sequence is None:
         click.echo("audit trail intact: 0 events")
@@ -63,7 +73,23 @@ def verify_command(expect_head: HeadPin | None, batch_size: int) -> None:
         f"audit trail intact: {result.count} events, head sequence {result.head_sequence} "
         f"hash {result.head_hash}"
     )
+    if old_keys:
+        for segment in result.segments:
+            click.echo(
+                f"  from sequence {segment.first_sequence}: {_key_name(segment.key, len(old_keys))}"
+            )
     click.echo(f"pin it for the next run: --expect-head {result.head_sequence}:{result.head_hash}")
+
+
+def old_audit_keys(setting: str) -> list[bytes]:
+    """AUDIT_HMAC_OLD_KEYS: the keys before the current one, oldest first, comma-separated."""
+    return [key.strip().encode() for key in setting.split(",") if key.strip()]
+
+
+def _key_name(number: int, old_count: int) -> str:
+    if number == old_count:
+        return "signed with AUDIT_HMAC_KEY"
+    return f"signed with old key {number + 1} of {old_count} in AUDIT_HMAC_OLD_KEYS"
 
 
 def _detail(result: VerifyResult) -> dict[str, object]:

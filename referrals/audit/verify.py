@@ -2,12 +2,19 @@
 
 The chain is read in keyset batches on ``sequence`` (one indexed range scan per batch),
 so millions of events are checked with one batch in memory at a time.
+
+After ``AUDIT_HMAC_KEY`` is rotated the chain goes on under the new key: the first event
+signed with it links to the last one signed with the old key, and from there on every
+event is signed with the new key. ``verify_chain`` is given the old keys, oldest first, and
+follows the segments: each event must be signed with the key of the event before it or a
+later one, never an earlier one, so an old key that leaked can forge nothing after the
+rotation (rewriting the old segment would break the first link made under the new key).
 """
 
 from __future__ import annotations
 
 import hmac
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -84,6 +91,13 @@ class Problem:
         return f"{', '.join(where)}: {self.message}" if where else self.message
 
 
+class KeySegment(NamedTuple):
+    """Events from ``first_sequence`` on were signed with key number ``key`` (0: oldest)."""
+
+    first_sequence: int
+    key: int
+
+
 @dataclass(frozen=True)
 class VerifyResult:
     """How many events were checked, the head, and the first problem (None: intact)."""
@@ -92,6 +106,7 @@ class VerifyResult:
     head_sequence: int | None
     head_hash: str | None
     problem: Problem | None
+    segments: tuple[KeySegment, ...] = ()
 
     @property
     def intact(self) -> bool:
@@ -119,10 +134,8 @@ def _sequence_holding(digest: str) -> int | None:
     )
 
 
-def _check_event(
-    event: StoredEvent, *, expected_sequence: int, prev_hash: str, key: bytes
-) -> Problem | None:
-    """What is wrong with one event, given the one before it (None: nothing)."""
+def _check_link(event: StoredEvent, *, expected_sequence: int, prev_hash: str) -> Problem | None:
+    """What is wrong with an event's place in the chain, given the one before it."""
 
     def problem(code: str, message: str) -> Problem:
         return Problem(code, message, sequence=event.sequence, event_id=event.id)
@@ -149,9 +162,30 @@ def _check_event(
                 f"not {event.sequence - 1}",
             )
         return problem("link_broken", "link to previous event broken")
-    if not hmac.compare_digest(event.hash, event_digest(key, event)):
-        return problem("content_changed", "content changed (its HMAC does not match)")
     return None
+
+
+def _signer(event: StoredEvent, keys: Sequence[bytes], first: int) -> int | None:
+    """The number of the key in ``keys[first:]`` whose HMAC the event carries, if any."""
+    for number in range(first, len(keys)):
+        if hmac.compare_digest(event.hash, event_digest(keys[number], event)):
+            return number
+    return None
+
+
+def _check_signature(event: StoredEvent, keys: Sequence[bytes], current: int) -> int | Problem:
+    """The number of the key that signed the event (the current one or later), or the problem."""
+    signer = _signer(event, keys, current)
+    if signer is not None:
+        return signer
+    if _signer(event, keys[:current], 0) is not None:
+        message = (
+            "signed with an earlier key after a later one: a process still writing with "
+            "an old AUDIT_HMAC_KEY, or a forged event"
+        )
+        return Problem("key_went_back", message, event.sequence, event.id)
+    message = "content changed (its HMAC does not match)"
+    return Problem("content_changed", message, event.sequence, event.id)
 
 
 def _check_pin(pin: HeadPin, seen: StoredEvent | None, head: StoredEvent | None) -> Problem | None:
@@ -174,30 +208,37 @@ def _check_pin(pin: HeadPin, seen: StoredEvent | None, head: StoredEvent | None)
 
 
 def verify_chain(
-    *, key: bytes, expect_head: HeadPin | None = None, batch_size: int = BATCH_SIZE
+    *,
+    key: bytes,
+    old_keys: Sequence[bytes] = (),
+    expect_head: HeadPin | None = None,
+    batch_size: int = BATCH_SIZE,
 ) -> VerifyResult:
-    """Walk the whole chain and stop at the first broken link."""
-    count = 0
+    """Walk the whole chain and stop at the first broken link.
+
+    ``key`` is the current AUDIT_HMAC_KEY; ``old_keys`` the ones before it, oldest first.
+    """
+    keys = [*old_keys, key]
+    count, current = 0, 0
+    segments: list[KeySegment] = []
     head: StoredEvent | None = None
     pinned: StoredEvent | None = None
     for event in stored_events(batch_size):
-        problem = _check_event(
+        checked = _check_link(
             event,
             expected_sequence=head.sequence + 1 if head else 1,
             prev_hash=head.hash if head else GENESIS_HASH,
-            key=key,
-        )
-        if problem is not None:
-            return VerifyResult(count, _seq(head), _hash(head), problem)
-        count += 1
-        head = event
+        ) or _check_signature(event, keys, current)
+        if isinstance(checked, Problem):
+            return VerifyResult(count, _seq(head), _hash(head), checked, tuple(segments))
+        signer = checked
+        if not segments or signer != current:
+            segments.append(KeySegment(event.sequence, signer))
+        count, current, head = count + 1, signer, event
         if expect_head is not None and event.sequence == expect_head.sequence:
             pinned = event
-    if expect_head is not None:
-        problem = _check_pin(expect_head, pinned, head)
-        if problem is not None:
-            return VerifyResult(count, _seq(head), _hash(head), problem)
-    return VerifyResult(count, _seq(head), _hash(head), None)
+    problem = _check_pin(expect_head, pinned, head) if expect_head is not None else None
+    return VerifyResult(count, _seq(head), _hash(head), problem, tuple(segments))
 
 
 def _seq(event: StoredEvent | None) -> int | None:

@@ -13,6 +13,7 @@ from flask import current_app
 
 from referrals.auth.models import RecoveryCode, User
 from referrals.db_types import random_code, utcnow
+from referrals.demo_data import DEMO_TOTP_SECRET
 from referrals.enums import Role
 from referrals.extensions import db
 
@@ -71,6 +72,8 @@ def accept_totp(user: User, code: str, now: datetime | None = None) -> bool:
     """
     digits = _normalize_code(code)
     if not user.totp_secret or len(digits) != 6 or not digits.isdigit():
+        return False
+    if _published_demo_key(user) and not _demo_key_allowed(user):
         return False
     step_now = current_step(now)
     for step in range(step_now - _DRIFT_STEPS, step_now + _DRIFT_STEPS + 1):
@@ -158,9 +161,22 @@ def recovery_codes_left(user: User) -> int:
     )
 
 
+def _published_demo_key(user: User) -> bool:
+    return user.totp_secret == DEMO_TOTP_SECRET
+
+
+def _demo_key_allowed(user: User) -> bool:
+    """The published demo key opens an invented demo account where the demo may run only.
+
+    Nowhere else: not in production (a database seeded in development and then served in
+    production), not for a real account that somehow holds it.
+    """
+    return user.is_demo and bool(current_app.config.get("DEMO_ALLOWED"))
+
+
 def demo_code(user: User) -> str | None:
     """For invented demo accounts only: the next code their shared demo key would show."""
-    if not user.is_demo or not user.mfa_enabled or user.totp_secret is None:
+    if not user.mfa_enabled or user.totp_secret is None or not _demo_key_allowed(user):
         return None
     step = max(current_step(), (user.totp_last_step or 0) + 1)
     if step > current_step() + _DRIFT_STEPS:
