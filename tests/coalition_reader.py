@@ -23,6 +23,12 @@ import csv
 import io
 from collections.abc import Iterable, Mapping
 
+from referrals.dashboard.coalition_counts import (
+    CLOSING_STATUSES,
+    COALITION_STATUSES,
+    CoalitionCounts,
+)
+from referrals.enums import DeclineReason, OutcomeCode
 from tests.test_suppression import Equation, reader_range, solve
 
 Figure = tuple[str, str]  # (section, label) as in the CSV's first two columns
@@ -133,3 +139,27 @@ def determined(
             moved.update(w for w in hidden if other[w] != truth[w])
     by_position = {v: key for key, v in index.items()}
     return [(by_position[v][0], by_position[v][1], truth[v]) for v in fixed]
+
+
+def true_figures(counts: CoalitionCounts) -> dict[Figure, int]:
+    """Every figure's true value, from the counts (the labels as a reader sees them)."""
+    figures: dict[Figure, int] = {}
+
+    def table(section: str, rows: list[str], columns: list[str], cells: list[list[int]]) -> None:
+        for row, values in zip(rows, cells, strict=True):
+            for column, value in zip(columns, values, strict=True):
+                figures[section, f"{row} / {column}"] = value
+            figures[section, f"{row} / total"] = sum(values)
+        for j, column in enumerate(columns):
+            figures[section, f"total / {column}"] = sum(values[j] for values in cells)
+        figures[section, "total"] = sum(map(sum, cells))
+
+    table("status", counts.partners, [s.value for s in COALITION_STATUSES], counts.by_status)
+    table("decline_reason", counts.partners, [r.value for r in DeclineReason], counts.declines)
+    table(
+        "outcome",
+        [s.value for s in CLOSING_STATUSES],
+        [o.value for o in OutcomeCode],
+        counts.outcomes,
+    )
+    return figures

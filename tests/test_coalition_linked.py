@@ -19,34 +19,10 @@ from referrals.dashboard.csv_export import coalition_rows
 from referrals.dashboard.periods import Quarter
 from referrals.dashboard.suppression import suppress_table
 from referrals.enums import DeclineReason, OutcomeCode, ReferralStatus
-from tests.coalition_reader import Figure, determined
+from tests.coalition_reader import Figure, determined, true_figures
 
 QUARTER = Quarter(2026, 1)
 S = ReferralStatus
-
-
-def true_figures(counts: CoalitionCounts) -> dict[Figure, int]:
-    """Every figure's true value, from the counts (the labels as a reader sees them)."""
-    figures: dict[Figure, int] = {}
-
-    def table(section: str, rows: list[str], columns: list[str], cells: list[list[int]]) -> None:
-        for row, values in zip(rows, cells, strict=True):
-            for column, value in zip(columns, values, strict=True):
-                figures[section, f"{row} / {column}"] = value
-            figures[section, f"{row} / total"] = sum(values)
-        for j, column in enumerate(columns):
-            figures[section, f"total / {column}"] = sum(values[j] for values in cells)
-        figures[section, "total"] = sum(map(sum, cells))
-
-    table("status", counts.partners, [s.value for s in COALITION_STATUSES], counts.by_status)
-    table("decline_reason", counts.partners, [r.value for r in DeclineReason], counts.declines)
-    table(
-        "outcome",
-        [s.value for s in CLOSING_STATUSES],
-        [o.value for o in OutcomeCode],
-        counts.outcomes,
-    )
-    return figures
 
 
 def published(counts: CoalitionCounts, k: int) -> dict[Figure, str]:
