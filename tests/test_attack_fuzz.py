@@ -513,7 +513,18 @@ QUERY_PAGES = {
     Role.ADMIN: ("/audit", "/programs/"),
 }
 QUERY_EXAMPLES = 200
-QUERY_NAMES = ("after", "status", "from", "to", "program", "partner", "scope", "age", "actor")
+QUERY_NAMES = (
+    "after",
+    "status",
+    "from",
+    "to",
+    "program",
+    "partner",
+    "scope",
+    "period",
+    "age",
+    "actor",
+)
 CURSORS = st.builds(
     lambda moment, zone, ident: f"{moment.replace(tzinfo=zone).isoformat()}_{ident}",
     st.datetimes(),

@@ -16,6 +16,7 @@ from flask import Flask
 from referrals.audit.models import AuditEvent
 from referrals.auth.models import User
 from referrals.dashboard import stats
+from referrals.dashboard.periods import latest_published
 from referrals.enums import (
     AgeBand,
     DeclineReason,
@@ -431,10 +432,13 @@ def test_coalition_suppresses_small_counts(app, world, make_org, make_user, make
     big = make_org(name="Big Partner", refers=False)
     big_program = make_program(org=big, name="Shelter")
     other_sender = make_user(Role.CASEWORKER, org=make_org(name="Elsewhere", receives=False))
+    # The coalition publishes finished quarters only (tests/test_coalition.py): the last one.
+    quarter = latest_published(NOW)
+    ago = (NOW - quarter.starts_at).total_seconds() / 3600 - 24
     for _ in range(3):
-        add_referral(app, by=other_sender, program=world.program)
+        add_referral(app, by=other_sender, program=world.program, sent_hours_ago=ago)
     for _ in range(12):
-        add_referral(app, by=other_sender, program=big_program)
+        add_referral(app, by=other_sender, program=big_program, sent_hours_ago=ago)
     client = signed_in(app, world.supervisor)
     html = page(client, "/dashboard/coalition")
     table = html.split('data-testid="coalition-status"')[1].split("</table>")[0]
@@ -443,6 +447,7 @@ def test_coalition_suppresses_small_counts(app, world, make_org, make_user, make
     assert "Partner Org" in table
     assert "Elsewhere" not in html  # by receiving organization only, and no records
     rows = read_csv(client.get("/dashboard/export.csv?scope=coalition"))
+    assert ["period", "quarter", quarter.code] in rows
     assert ["status", "Partner Org / requested", "<5"] in rows
     assert not any(row[2] == "3" for row in rows[1:])
     [event] = audit_events(app)

@@ -103,9 +103,15 @@ def dashboard_rows(data: Any) -> list[tuple[str, str, Any]]:
     return rows
 
 
-def coalition_rows(tables: dict[str, Any]) -> list[tuple[str, str, str]]:
-    """Suppressed tables in long format: only the published strings ("<5", "*", ...)."""
-    rows: list[tuple[str, str, str]] = []
+def coalition_rows(quarter: Any, tables: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """The quarter, then its suppressed tables in long format: only the published strings
+    ("<5", "*", ...)."""
+    rows: list[tuple[str, str, str]] = [
+        ("period", "quarter", quarter.code),
+        ("period", "first_day", quarter.start.isoformat()),
+        ("period", "last_day", quarter.end.isoformat()),
+        ("period", "status_as_of", quarter.ends_at.isoformat()),
+    ]
     for section, table in tables.items():
         for label, cells, total in zip(
             table.row_labels, table.cells, table.row_totals, strict=True

@@ -11,12 +11,13 @@ from flask.typing import ResponseReturnValue
 from referrals.access import can_use_inbox, can_use_sent_list, role_required, staff
 from referrals.audit import services as audit
 from referrals.auth.models import User
-from referrals.dashboard import csv_export, stats
+from referrals.dashboard import csv_export, periods, stats
 from referrals.dashboard.chart import trend_svg
-from referrals.dashboard.suppression import SuppressedTable, suppress_table
+from referrals.dashboard.coalition import choose_period, legend, publish
 from referrals.dashboard.views import bp
 from referrals.db_types import utcnow
 from referrals.enums import DeclineReason, OutcomeCode, ReferralStatus, Role
+from referrals.errors import render_error
 from referrals.reads import record_read
 
 DEFAULT_DAYS = 90
@@ -94,51 +95,44 @@ def dashboard() -> ResponseReturnValue:
     )
 
 
-def coalition_tables(filters: stats.Filters) -> dict[str, SuppressedTable]:
-    """Partner x status, decline reason and outcome, each with small counts suppressed."""
-    counts = stats.coalition_counts(filters)
-    k = current_app.config["SUPPRESSION_THRESHOLD"]
-    return {
-        "status": suppress_table(
-            counts.by_status,
-            row_labels=counts.partners,
-            column_labels=[s.value for s in stats.COALITION_STATUSES],
-            k=k,
-        ),
-        "decline_reason": suppress_table(
-            counts.declines,
-            row_labels=counts.partners,
-            column_labels=[r.value for r in DeclineReason],
-            k=k,
-        ),
-        "outcome": suppress_table(
-            counts.outcomes,
-            row_labels=counts.partners,
-            column_labels=[o.value for o in OutcomeCode],
-            k=k,
-        ),
-    }
-
-
 @bp.route("/dashboard/coalition")
 @role_required(Role.SUPERVISOR)
 def coalition() -> ResponseReturnValue:
-    """Coalition-wide aggregates, small counts suppressed; no record-level data."""
+    """One finished quarter's coalition-wide aggregates, small counts suppressed."""
     now = utcnow()
-    filters = filters_from_request(now)
-    programs, partners = stats.filter_choices()
+    choice = choose_period(request.args, now)
+    tables = publish(choice.quarter, current_app.config["SUPPRESSION_THRESHOLD"])
+    quarters = periods.offered(now)
+    if choice.quarter not in quarters:  # an older quarter, asked for by its address
+        quarters.append(choice.quarter)
     return render_template(
         "dashboard/coalition.html",
-        tables=coalition_tables(filters),
-        filters=filters,
-        programs=programs,
-        partners=partners,
+        tables=tables,
+        legends={key: legend(table) for key, table in tables.items()},
+        quarter=choice.quarter,
+        quarters=quarters,
+        problems=choice.problems,
         labels={
             "status": {s.value: s.label for s in ReferralStatus},
             "decline_reason": {r.value: r.label for r in DeclineReason},
             "outcome": {o.value: o.label for o in OutcomeCode},
         },
     )
+
+
+def coalition_export(user: User, now: datetime) -> ResponseReturnValue:
+    """One finished quarter's suppressed tables as CSV; anything else is refused, not guessed."""
+    choice = choose_period(request.args, now)
+    if choice.problems:
+        return render_error(400, " ".join(choice.problems))
+    tables = publish(choice.quarter, current_app.config["SUPPRESSION_THRESHOLD"])
+    rows = csv_export.coalition_rows(choice.quarter, tables)
+    asked = {"period": choice.quarter.code, "scope": "coalition"}
+    record_read(
+        audit.record, "dashboard.exported", actor=user, detail={"filters": asked, "rows": len(rows)}
+    )
+    body = csv_export.render(csv_export.LONG_HEADER, rows)
+    return csv_export.attachment(body, f"coalition-{choice.quarter.code}.csv")
 
 
 @bp.route("/dashboard/export.csv")
@@ -152,17 +146,14 @@ def export() -> ResponseReturnValue:
     if request.args.get("scope") == "coalition" and not coalition_scope:
         abort(403)
     if coalition_scope:
-        rows = csv_export.coalition_rows(coalition_tables(filters))
-        body = csv_export.render(csv_export.LONG_HEADER, rows)
-        name = "coalition"
-    else:
-        rows = csv_export.dashboard_rows(collect(user, filters, now))
-        body = csv_export.render(csv_export.LONG_HEADER, rows)
-        name = "dashboard"
-        if user.role == Role.SUPERVISOR:
-            records = stats.referral_list(stats.scope_for(user, now), filters)
-            body += "\r\n" + csv_export.render(csv_export.REFERRAL_HEADER, records)[1:]
-            rows = [*rows, *records]
+        return coalition_export(user, now)  # whole quarters only: it reads no free filter
+    rows = csv_export.dashboard_rows(collect(user, filters, now))
+    body = csv_export.render(csv_export.LONG_HEADER, rows)
+    name = "dashboard"
+    if user.role == Role.SUPERVISOR:
+        records = stats.referral_list(stats.scope_for(user, now), filters)
+        body += "\r\n" + csv_export.render(csv_export.REFERRAL_HEADER, records)[1:]
+        rows = [*rows, *records]
     record_read(
         audit.record,
         "dashboard.exported",

@@ -63,7 +63,8 @@ may be known to be 1 or 2); it is a heuristic, so it may hide more than the fewe
 counts; it does not defend against a reader who combines several publications over overlapping
 data (the same counts under two filters, or this week's and last week's cumulative tables), nor
 against one who reasons about which complementary counts the rule would have picked. Publish one
-consistent set of cuts.
+consistent set of cuts: the coalition scope publishes disjoint finished quarters only
+(``periods.py``), and suppresses its linked tables as one :class:`Network` (``coalition.py``).
 
 The practice follows common statistical disclosure control: the HHS/CMS cell-size suppression
 policy (no count from 1 to 10 published, nor figures from which such a count can be derived)
@@ -85,6 +86,7 @@ __all__ = [
     "LEGEND",
     "WITHHELD_MARK",
     "Cell",
+    "Network",
     "Reason",
     "SuppressedSeries",
     "SuppressedTable",
@@ -232,8 +234,15 @@ _FREE: Final[_Cost] = (0, 0, 0)
 _Arc = tuple[int, int, _Cost, int | None]
 
 
-class _Network:
-    """Published counts as the edges of a circulation, with the suppression state of each."""
+class Network:
+    """Published counts as the edges of a circulation, with the suppression state of each.
+
+    :func:`suppress_table` and :func:`suppress_series` build one for a single table. Tables
+    that share counts (a breakdown of one column of another) must be suppressed together, as
+    one network in which each shared count is one edge (``referrals/dashboard/coalition.py``):
+    ``add`` every count with the nodes it flows between (the values must conserve flow at
+    every node), ``protect``, then publish each edge's ``cell``.
+    """
 
     def __init__(self, n_nodes: int, k: int, *, suppress_zeros: bool) -> None:
         self.n_nodes = n_nodes
@@ -425,7 +434,7 @@ def suppress_table(
     # A table with no rows or no columns has totals that are zero by its shape alone: nothing to
     # protect, so they are shown even with suppress_zeros.
     empty = n_rows == 0 or n_cols == 0
-    net = _Network(2 + n_rows + n_cols, k, suppress_zeros=suppress_zeros and not empty)
+    net = Network(2 + n_rows + n_cols, k, suppress_zeros=suppress_zeros and not empty)
     cell_edges = [
         [net.add(row_node(i), col_node(j), rows[i][j]) for j in range(n_cols)]
         for i in range(n_rows)
@@ -466,7 +475,7 @@ def suppress_series(
     if len(values) != len(labels):
         raise ValueError(f"{len(values)} counts for {len(labels)} labels")
     # An empty series has a total of zero by its shape alone: shown, as for an empty table.
-    net = _Network(2, k, suppress_zeros=suppress_zeros and bool(values))
+    net = Network(2, k, suppress_zeros=suppress_zeros and bool(values))
     edges = [net.add(0, 1, v) for v in values]
     total_edge = net.add(1, 0, sum(values))
     net.protect()
