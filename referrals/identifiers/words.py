@@ -1,4 +1,4 @@
-"""Word lists for the identifier guard (``referrals.identifiers``).
+"""Word lists for the identifier guard (``referrals.identifiers``), in English and Spanish.
 
 First names come from a maintained list shipped on PyPI (``gender-guesser``'s ``nam_dict.txt``,
 about 45,000 names with their frequency per country); everything here is the *public* side:
@@ -45,6 +45,14 @@ def first_names() -> frozenset[str]:
     return frozenset(names)
 
 
+@cache
+def surnames() -> frozenset[str]:
+    """Lower-case U.S. surnames, accents folded (``data/surnames.txt`` says where from)."""
+    text = resources.files("referrals.identifiers").joinpath("data", "surnames.txt")
+    lines = text.read_text(encoding="utf-8").splitlines()
+    return frozenset(line for line in lines if line and not line.startswith("#"))
+
+
 def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
@@ -74,6 +82,11 @@ COMMON_WORD_NAMES = _words(
     deacon baker page case cash sonny foster win con valentine eden noble mac non meta max
     oral brain ear pastor nike corona
     ella esta era hay una del tia amor salud
+    esperanza dolores rosario luz paz sol cruz mercedes consuelo amparo socorro soledad remedios
+    pilar fe caridad gloria victoria angeles ángeles trinidad concepción asunción encarnación
+    reina blanca alba aurora estrella luna cielo rocío milagros violeta margarita paloma perla
+    celeste clara pura flor dulce alegría felicidad nieves natividad belén rosa santos salvador
+    león domingo mar con al les
     """
 )
 
@@ -303,6 +316,11 @@ TITLES = frozenset(
         "Detective",
     }
 )
+# The same in Spanish, and in any case: "la señora Ramírez", "doña Carmen", "Lic. Soto".
+TITLES_ANY_CASE = _words(
+    "sr sra srta señor señora señorita don doña dña lic licenciada licenciado dra profe maestra "
+    "maestro mr mrs ms miss"
+)
 # "named Hope", "goes by Will", "a.k.a. Dre": any capitalised word after these is a name. Each
 # cue is the words before the name, lower case.
 NAMING_CUES = frozenset(
@@ -325,6 +343,21 @@ NAMING_CUES = frozenset(
         ("calls", "himself"),
         ("calls", "themselves"),
         ("calls", "themself"),
+        ("se", "llama"),
+        ("se", "llamaba"),
+        ("llamada",),
+        ("llamado",),
+        ("le", "dicen"),
+        ("le", "llaman"),
+        ("apodo",),
+        ("apodada",),
+        ("apodado",),
+        ("conocida", "como"),
+        ("conocido", "como"),
+        ("nombre", "es"),
+        ("de", "nombre"),
+        ("real", "name"),
+        ("legal", "name"),
     }
 )
 # "her sister Grace", "boyfriend, April,": a name word after these is a name, even a month or
@@ -336,6 +369,9 @@ RELATIVES = _words(
     stepmother stepmom stepfather stepdad stepsister stepbrother boyfriend girlfriend husband
     wife fiance fiancé fiancee fiancée partner ex friend roommate neighbor neighbour pimp
     trafficker baby child kid guardian
+    hermana hermano mamá madre papá padre tía tia tío tio prima primo abuela abuelo novio novia
+    esposo esposa hija hijo sobrina sobrino amiga amigo madrastra padrastro cuñada cuñado pareja
+    tutora tutor padrote tratante vecina vecino compañera compañero patrón patrona
     """
 )
 # "texted Hope", "met with Will": an English-word name after these is a name.

@@ -1,0 +1,144 @@
+"""Views of a note that undo the usual disguises, each mapped back to the text as written.
+
+A recognizer reads a view and reports spans of it; ``View.original`` turns a span back into
+the writer's own characters, so a refusal quotes what they typed ("eight one six ..."), not
+our rewrite of it. The views, each built on the one before:
+
+- ``clean``: Unicode NFKC (full-width digits, non-breaking spaces), format characters such as
+  zero-width spaces removed, number words turned into digits in English or Spanish
+  (``text2num``), and "oh"/"o" read as zero inside digit runs ("816 555 o1o9").
+- ``joined``: digit groups split by spaces, lines or punctuation joined ("816\\n555 - 01 34"
+  becomes "8165550134"); only phone, Social Security and document numbers are read here.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+from text_to_num import alpha2digit
+
+Edit = tuple[int, int, str]  # replace view[start:end] by the string
+
+_ENGLISH = frozenset("the and to of a in is her she he his for with on at was it this from".split())
+_SPANISH = frozenset("el la los las de del que y en es su se por con para una un al le lo".split())
+_WORD = re.compile(r"[^\W\d_]+")
+_TOKENS = re.compile(r"\s+|[^\s]+")
+_WORD_HYPHEN = re.compile(r"(?<=[^\W\d_])-(?=[^\W\d_])")  # "eight-one-six"
+_ZERO_WORD = re.compile(r"(?<=\d)([ \t,.\-]*)\b(?:oh|o)\b(?=[ \t,.\-]*\d)", re.IGNORECASE)
+# "o1o9", "555.o1o9": letters o among digits, the token ending with a digit ("10o" is tenth).
+_ZERO_LETTER = re.compile(r"\b(?=[0-9oO]*[oO])(?=(?:[oO]*\d){2})[0-9oO]{2,}\d\b")
+# Digit groups with at most four characters of spaces, line breaks or punctuation between.
+_DIGIT_RUN = re.compile(r"\d+(?:[\s.\-\u2013\u2014/,;:()]{1,4}\d+)+")
+
+
+@dataclass(frozen=True)
+class View:
+    """A rewritten text; ``starts[i]``/``ends[i]`` are where its character ``i`` came from."""
+
+    text: str
+    starts: list[int]
+    ends: list[int]
+
+    @classmethod
+    def of(cls, text: str) -> View:
+        return cls(text, list(range(len(text))), list(range(1, len(text) + 1)))
+
+    def original(self, start: int, end: int) -> tuple[int, int]:
+        """The span of the written text that ``text[start:end]`` came from."""
+        return self.starts[start], self.ends[max(start, end - 1)]
+
+    def rewrite(self, edits: Iterable[Edit]) -> View:
+        """Apply sorted, non-overlapping edits; inserted text maps to what it replaced."""
+        text, starts, ends = [], [], []
+        position = 0
+        for start, end, new in edits:
+            text.append(self.text[position:start])
+            starts += self.starts[position:start]
+            ends += self.ends[position:start]
+            if new:
+                first, last = self.original(start, end) if start < end else (0, 0)
+                text.append(new)
+                starts += [first] * len(new)
+                ends += [last] * len(new)
+            position = end
+        if position == 0:
+            return self
+        text.append(self.text[position:])
+        starts += self.starts[position:]
+        ends += self.ends[position:]
+        return View("".join(text), starts, ends)
+
+
+def languages(text: str) -> tuple[str, ...]:
+    """``("es",)`` or ``("en",)`` by the commonest short words of each; both when even."""
+    words = [word.casefold() for word in _WORD.findall(text)]
+    spanish = sum(word in _SPANISH for word in words)
+    english = sum(word in _ENGLISH for word in words)
+    if spanish == english:
+        return ("en", "es")
+    return ("es",) if spanish > english else ("en",)
+
+
+def _unicode_edits(text: str) -> Iterable[Edit]:
+    """NFKC per character cluster (a letter and its combining marks); format characters go."""
+    i, size = 0, len(text)
+    while i < size:
+        end = i + 1
+        while end < size and unicodedata.combining(text[end]):
+            end += 1
+        cluster = text[i:end]
+        if unicodedata.category(cluster[0]) == "Cf":
+            yield i, end, ""
+        else:
+            normal = unicodedata.normalize("NFKC", cluster)
+            if normal != cluster:
+                yield i, end, normal
+        i = end
+
+
+def _number_edits(text: str, lang: str) -> Iterable[Edit]:
+    """Where ``alpha2digit`` rewrote number words, found by comparing the two texts' tokens."""
+    spaced = _WORD_HYPHEN.sub(" ", text)  # same length: offsets still hold
+    digits = alpha2digit(spaced, lang)
+    if digits == spaced:
+        return
+    before, after = _TOKENS.findall(spaced), _TOKENS.findall(digits)
+    offsets = [0]
+    for token in before:
+        offsets.append(offsets[-1] + len(token))
+    matcher = SequenceMatcher(None, before, after, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag != "equal":
+            yield offsets[i1], offsets[i2], "".join(after[j1:j2])
+
+
+def _zero_edits(text: str) -> list[Edit]:
+    edits = [(m.end(1), m.end(), "0") for m in _ZERO_WORD.finditer(text)]
+    for match in _ZERO_LETTER.finditer(text):
+        edits.append((match.start(), match.end(), re.sub("[oO]", "0", match.group())))
+    return sorted(edits)
+
+
+def clean_view(text: str) -> View:
+    """NFKC, no format characters, number words as digits, "oh" as zero."""
+    view = View.of(text)
+    if not text.isascii():
+        view = view.rewrite(list(_unicode_edits(text)))
+    for lang in languages(view.text):
+        view = view.rewrite(list(_number_edits(view.text, lang)))
+    if "o" in view.text.casefold():
+        view = view.rewrite(_zero_edits(view.text))
+    return view
+
+
+def joined_view(clean: View) -> View:
+    """Digit groups joined: "816 555 - 01 34" reads "8165550134"."""
+    edits = [
+        (match.start(), match.end(), re.sub(r"\D", "", match.group()))
+        for match in _DIGIT_RUN.finditer(clean.text)
+    ]
+    return clean.rewrite(edits)
