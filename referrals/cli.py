@@ -66,6 +66,7 @@ def register(app: Flask) -> None:
     from referrals.audit.cli import audit_group
     from referrals.dashboard.generate import gen_load_command
     from referrals.demo import seed_demo
+    from referrals.identifiers.cli import guard_group
     from referrals.lifecycle.cli import sweep_command
     from referrals.matching.cli import match_command
     from referrals.retention.cli import purge_command
@@ -78,5 +79,6 @@ def register(app: Flask) -> None:
         gen_load_command,
         audit_group,
         purge_command,
+        guard_group,
     ):
         app.cli.add_command(command)

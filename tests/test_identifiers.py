@@ -13,8 +13,8 @@ from wtforms import Form, TextAreaField
 from wtforms.validators import Optional
 
 from referrals import demo_data
-from referrals.identifiers.words import COMMON_WORD_NAMES, first_names
 from referrals.identifiers import Finding, NoIdentifiers, describe, find_identifiers
+from referrals.identifiers.words import COMMON_WORD_NAMES, first_names
 
 REFUSED = [
     # Phone numbers

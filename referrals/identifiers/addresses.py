@@ -43,11 +43,8 @@ _NOT_STREETS = (
     | data.WEEKDAYS
     | data.ORG_NOUNS
     | data.NOT_NAMES_AFTER_CUE
-    | frozenset(
-        "y o e and or to of de del la el en para por con sin beds bed camas cama days nights "
-        "hours miles dollars people years weeks months días noches horas millas dólares "
-        "personas años semanas meses veces times pounds libras minutes minutos".split()
-    )
+    | data.FUNCTION_WORDS
+    | data.QUANTITY_WORDS
 )
 
 
@@ -57,7 +54,7 @@ def addresses(text: str) -> Iterator[Hit]:
             continue
         try:
             parsed = usaddress.parse(match.group())
-        except Exception:  # noqa: BLE001, S112 - an unreadable candidate is not an address
+        except Exception:  # noqa: S112 - an unreadable candidate is not an address
             continue
         labels = [label for _, label in parsed]
         if len(parsed) < 2 or labels[0] != "AddressNumber":

@@ -72,4 +72,3 @@ def describe(findings: list[Finding]) -> str:
     )
     hints = "; ".join(str(REPHRASE[kind]) for kind in kinds)
     return found + " " + _("For example: %(hints)s.", hints=hints)
-

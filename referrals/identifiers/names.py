@@ -221,7 +221,7 @@ def _name_start(words: _Words, i: int, blocked: bytearray) -> int | None:
     level, cue = _level(token.low), _cue(words, i)
     if cue == "place" or (level == NOT_A_NAME and cue not in ("title", "naming")):
         return None
-    if _in_organization(words, i, level, blocked):
+    if _in_organization(words, i, level, blocked) or _after_organization_noun(words, i):
         return None
     if cue in ("title", "naming"):
         if token.low in _NOT_NAMES_AFTER_CUE:  # "known as the ...", "Detective Unit"
@@ -233,14 +233,32 @@ def _name_start(words: _Words, i: int, blocked: bytearray) -> int | None:
         return token.start  # "su tía Chayo": a capitalised word after a relative
     if level == COMMON and (cue == "contact" or (token.possessive and token.low != "heaven")):
         return token.start
-    if not words.shouting and _surname_at(words, i + 1, blocked):
-        if level == NAME or _listed_surname(words[i + 1].low):
-            return token.start  # "Hope Williams", not "Mercedes Benz"
+    surname = not words.shouting and _surname_at(words, i + 1, blocked)
+    if surname and (level == NAME or _listed_surname(words[i + 1].low)):
+        return token.start  # "Hope Williams", not "Mercedes Benz"
     return None
 
 
 def _listed_surname(low: str) -> bool:
-    return data.fold_accents(low) in data.surnames() and low not in data.NOT_SURNAMES
+    return (
+        len(low) > 2
+        and data.fold_accents(low) in data.surnames()
+        and low not in data.NOT_SURNAMES
+        and low not in data.FUNCTION_WORDS
+    )
+
+
+def _after_organization_noun(words: _Words, i: int) -> bool:
+    """ "Iglesia Cristo Rey", "parroquia de San Juan Diego": a noun first names a place."""
+    for j in range(i - 1, max(-1, i - 6), -1):
+        token = words[j]
+        if not words.gap(_SPACE, j, j + 1):
+            return False
+        if token.low in data.ORG_NOUNS_BEFORE:
+            return True
+        if not (token.word[0].isupper() or token.low in data.CONNECTORS):
+            return False
+    return False
 
 
 def names(text: str, blocked: bytearray) -> list[Hit]:
@@ -296,7 +314,9 @@ def _uncapitalised_names(words: _Words, blocked: bytearray) -> Iterator[Hit]:
         if not (token.word.islower() or (token.word.isupper() and len(token.word) > 2)):
             continue
         level = _level(token.low)
-        if level != NAME and not (token.low not in data.NOT_SURNAMES and _listed_surname(token.low)):
+        if level != NAME and not (
+            token.low not in data.NOT_SURNAMES and _listed_surname(token.low)
+        ):
             continue
         end, j = None, i + 1
         while level == NAME and j <= i + 2 and j < len(words) and words.gap(_SPACE, j - 1, j):
@@ -316,5 +336,3 @@ def _uncapitalised_names(words: _Words, blocked: bytearray) -> Iterator[Hit]:
             yield words[i - 1].start, token.end, "name"
         elif level == NAME and cue in ("naming", "relative"):
             yield token.start, token.end, "name"
-
-

@@ -21,12 +21,12 @@ from difflib import SequenceMatcher
 
 from text_to_num import alpha2digit
 
+from referrals.identifiers.words import ENGLISH_MARKERS, SPANISH_MARKERS
+
 Edit = tuple[int, int, str]  # replace view[start:end] by the string
 
-_ENGLISH = frozenset("the and to of a in is her she he his for with on at was it this from".split())
-_SPANISH = frozenset("el la los las de del que y en es su se por con para una un al le lo".split())
 _WORD = re.compile(r"[^\W\d_]+")
-_TOKENS = re.compile(r"\s+|[^\s]+")
+_TOKENS = re.compile(r"\s+|\w+|[^\w\s]")
 _WORD_HYPHEN = re.compile(r"(?<=[^\W\d_])-(?=[^\W\d_])")  # "eight-one-six"
 _ZERO_WORD = re.compile(r"(?<=\d)([ \t,.\-]*)\b(?:oh|o)\b(?=[ \t,.\-]*\d)", re.IGNORECASE)
 # "o1o9", "555.o1o9": letters o among digits, the token ending with a digit ("10o" is tenth).
@@ -76,8 +76,8 @@ class View:
 def languages(text: str) -> tuple[str, ...]:
     """``("es",)`` or ``("en",)`` by the commonest short words of each; both when even."""
     words = [word.casefold() for word in _WORD.findall(text)]
-    spanish = sum(word in _SPANISH for word in words)
-    english = sum(word in _ENGLISH for word in words)
+    spanish = sum(word in SPANISH_MARKERS for word in words)
+    english = sum(word in ENGLISH_MARKERS for word in words)
     if spanish == english:
         return ("en", "es")
     return ("es",) if spanish > english else ("en",)

@@ -49,7 +49,11 @@ def phones(text: str) -> Iterator[Hit]:
         for match in matcher:
             label = "public" if _public(match.number) else "phone"
             extension = _EXTENSION.search(match.raw_string)  # quoted without "x12"
-            yield match.start, match.start + (extension.start() if extension else len(match.raw_string)), label
+            yield (
+                match.start,
+                match.start + (extension.start() if extension else len(match.raw_string)),
+                label,
+            )
 
 
 def _after_cue(text: str, start: int) -> bool:
@@ -74,5 +78,7 @@ def last_four(text: str) -> Iterator[Hit]:
     if not _has_cue(text):
         return
     for match in _LAST_FOUR.finditer(text):
-        if _after_cue(text, match.start("v")) or _SSN_CUE.search(text, match.end(), match.end() + 25):
+        if _after_cue(text, match.start("v")) or _SSN_CUE.search(
+            text, match.end(), match.end() + 25
+        ):
             yield match.start("v"), match.end("v"), "ssn"

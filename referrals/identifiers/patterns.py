@@ -110,10 +110,12 @@ _STREET_ADDRESS = re.compile(
     "|".join(
         (
             # 3936 Troost Ave, 1200 E 12th St., Apt 4B
-            _HOUSE + rf"[A-Za-z]?(?:[ \t]+de)?(?:[ \t]+{_DIRECTION})?(?:[ \t]+{_STREET_WORD}){{1,4}}?"
+            _HOUSE
+            + rf"[A-Za-z]?(?:[ \t]+de)?(?:[ \t]+{_DIRECTION})?(?:[ \t]+{_STREET_WORD}){{1,4}}?"
             rf"[ \t]+{_cased(data.STREET_SUFFIXES)}\b\.?(?:,?[ \t]*(?:{_UNIT}))?",
             # 1234 main st
-            _HOUSE + r"(?![ \t]+[ap]\.?m\b)(?:[ \t]+(?:[A-Za-z]+\.?|\d{1,3}(?:st|nd|rd|th))){1,3}[ \t]+"
+            _HOUSE
+            + r"(?![ \t]+[ap]\.?m\b)(?:[ \t]+(?:[A-Za-z]+\.?|\d{1,3}(?:st|nd|rd|th))){1,3}[ \t]+"
             r"(?:st|ave|blvd|rd|ln|pkwy|hwy|ct|terr?|cir|dr|pl|street|avenue|road|drive)\b\.?",
             # 3936 Troost
             _HOUSE + rf"(?:[ \t]+[NSEW]\.?)?[ \t]+(?:{'|'.join(data.KC_BARE_STREETS)})\b",
@@ -200,5 +202,3 @@ def basic(text: str) -> Iterator[Hit]:
     for match in _STATE_ZIP.finditer(text):
         if match.group(1).casefold() in data.US_STATES:
             yield match.start(), match.end(), "address"
-
-

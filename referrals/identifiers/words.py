@@ -220,6 +220,38 @@ ORG_NOUNS = _words(
     restaurant club army charities corps fund trust association council board team group
     partners care therapy class classes kitchen pantry outreach hotline district campus
     refuge housing league
+    baptist methodist lutheran presbyterian pentecostal episcopal evangelical adventist
+    bautista metodista evangélica evangelica pentecostés
+    """
+)
+# Spanish puts the noun first: "Iglesia Cristo Rey", "parroquia de San Juan Diego", "Nuestra
+# Señora de Guadalupe". Capitalised words after these (and connectors) name a place.
+ORG_NOUNS_BEFORE = _words(
+    """
+    iglesia parroquia capilla templo catedral misión mision ministerio escuela colegio academia
+    centro clínica clinica hospital albergue refugio fundación fundacion programa casa hogar
+    nuestra church parish school
+    """
+)
+# The commonest short words of each language: a note with more Spanish ones is read as Spanish.
+ENGLISH_MARKERS = _words("the and to of a in is her she he his for with on at was it this from")
+SPANISH_MARKERS = _words("el la los las de del que y en es su se por con para una un al le lo")
+# Counted things: "2 beds", "435 miles" are not a house number on a street.
+QUANTITY_WORDS = _words(
+    """
+    bed beds cama camas day days night nights hour hours mile miles dollars people year years
+    week weeks month months time times pound pounds minute minutes día días noche noches hora
+    horas milla millas dólares personas año años semana semanas mes meses vez veces libra
+    libras minuto minutos
+    """
+)
+# Short words of English and Spanish that are also surnames ("le", "la", "del", "son").
+FUNCTION_WORDS = _words(
+    """
+    a an the and or of to in on at by for with from as is are was be it its he she her his
+    they them we you me my our your this that not but so if no yes all any can may will
+    y o e u de del la el los las le les lo un una unos unas en con sin por para que se su sus
+    mi tu al es son era fue muy mas más ya
     """
 )
 # The same for words that are also surnames: they make an organization only after a name
