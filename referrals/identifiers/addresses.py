@@ -38,6 +38,7 @@ _ADDRESS_PARTS = {
     "OccupancyIdentifier",
 }
 _STREET_TYPES = {"StreetNamePostType", "StreetNamePreType", "OccupancyType", "OccupancyIdentifier"}
+_SPANISH_STREET_TYPES = frozenset({"calle", "avenida", "av", "bulevar", "camino", "carretera"})
 _NOT_STREETS = (
     data.MONTHS
     | data.WEEKDAYS
@@ -62,7 +63,7 @@ def addresses(text: str) -> Iterator[Hit]:
         street = parsed[1][0].strip(".,").casefold()
         if street in _NOT_STREETS or not any(label == "StreetName" for label in labels[1:3]):
             continue
-        typed = any(label in _STREET_TYPES for label in labels)
+        typed = street in _SPANISH_STREET_TYPES or any(label in _STREET_TYPES for label in labels)
         if typed or parsed[1][0][:1].isupper():
             yield match.start(), match.start() + _address_end(match.group(), parsed), "address"
 

@@ -11,11 +11,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from referrals.identifiers.words import PLATE_FILLER
+
 Hit = tuple[int, int, str]
 
-# A few words between the context word and the value, but not a sentence's end or a number.
-_GAP = r"[^\n.;!?\d]{0,30}?"
-_GAP_NEAR = r"[^\n.;!?\d]{0,14}?"
+# A few words between the context word and the value ("number", "no.", "is", "de Kansas"),
+# but not a line or a sentence's end, nor another number.
+_GAP = r"(?:[^\n.;!?\d]|\.(?![ \t]+[A-Z]))" + "{0,30}?"
+_FILLER = PLATE_FILLER
 
 _PLATFORMS = (
     r"instagram|insta|ig|snapchat|snap|tik[ \t]?tok|cash[ \t]?app|facebook|fb|face|whats[ \t]?app"
@@ -25,8 +28,8 @@ _PLATFORMS = (
 # underscore, an inner dot or a sign, that is not a time, an ordinal or a plain number.
 _HANDLE = re.compile(
     rf"\b(?:{_PLATFORMS})\b(?![.-]\w)[^\n.;!?]{{0,30}}?(?<![\w@$.])"
-    r"(?P<v>[@$]?(?=[\w.]*[A-Za-z][\w.]*[A-Za-z])(?![\d.]+(?:am|pm|st|nd|rd|th|s)\b)"
-    r"(?:[A-Za-z0-9]+(?:[._][A-Za-z0-9]+)+|[A-Za-z]+\d[A-Za-z0-9]*|\d+[A-Za-z][A-Za-z0-9]*|[@$]\w+)"
+    r"(?P<v>[@$][A-Za-z]\w{1,29}|(?=[\w.]*[A-Za-z][\w.]*[A-Za-z])(?![\d.]+(?:am|pm|st|nd|rd|th|s)\b)"
+    r"(?:[A-Za-z0-9]+(?:[._][A-Za-z0-9]+)+|[A-Za-z]+\d[A-Za-z0-9]*|\d+[A-Za-z][A-Za-z0-9]*)"
     r"_?)(?![\w@])",
     re.IGNORECASE,
 )
@@ -36,12 +39,11 @@ _DISPLAY_NAME = re.compile(
     r"(?P<v>[A-Z][\w'\u2019]+(?:[ \t]+[A-Z][\w'\u2019]+)+)",
     re.IGNORECASE,
 )
-_PLATE = re.compile(
-    r"\b(?:licen[cs]e[ \t]+plates?|plates?|tag|placas?|matr[ií]cula|tablilla)\b"
-    r"(?![ \t]+consular)" + _GAP_NEAR + r"(?<![\w-])(?P<v>(?=[\w -]*\d)(?=[\w -]*[A-Za-z])"
-    r"[A-Za-z0-9]{1,4}(?:[ -]?[A-Za-z0-9]{1,4})?)(?![\w-])",
-    re.IGNORECASE,
+_PLATE_CUE = re.compile(
+    r"\b(?:plates?|tag|placas?|matr[ií]cula|tablilla)\b(?![ \t]+consular)", re.IGNORECASE
 )
+# "ABC 1234", "KCV-482", "7XYZ123": one or two groups of letters and digits.
+_PLATE_VALUE = re.compile(r"(?<![\w-])[A-Za-z0-9]{1,4}(?:[ -][A-Za-z0-9]{1,4})?(?![\w-])|\w+")
 _DOCUMENT_CUE = (
     r"driver'?s?[ \t]+licen[cs]e|\bDL\b|licen[cs]e[ \t]+(?:number|no\b|\#)|licencia"
     r"|state[ \t]+ID|\bID\b|identificaci[oó]n|passport|pasaporte|A-?[ \t]?(?:number|no\b|\#)"
@@ -87,6 +89,23 @@ def _values(pattern: re.Pattern[str], label: str, text: str) -> Iterator[Hit]:
         yield match.start("v"), match.end("v"), label
 
 
+def _plates(text: str) -> Iterator[Hit]:
+    """The first token with letters and digits within a few words after "plate"/"placa"."""
+    for cue in _PLATE_CUE.finditer(text):
+        for value in _PLATE_VALUE.finditer(text, cue.end(), min(len(text), cue.end() + 30)):
+            token = value.group()
+            between = text[cue.end() : value.start()]
+            if any(mark in between for mark in ".;\n") or "\n" in token:
+                break
+            if token.casefold() in _FILLER:
+                continue
+            compact = token.replace(" ", "").replace("-", "")
+            mixed = any(c.isdigit() for c in compact) and any(c.isalpha() for c in compact)
+            if mixed and 4 <= len(compact) <= 8:
+                yield value.start(), value.end(), "plate"
+            break
+
+
 def _schools(text: str) -> Iterator[Hit]:
     """A named school refused only when the note also gives the grade."""
     if not _GRADE.search(text):
@@ -107,7 +126,7 @@ def contextual(text: str) -> Iterator[Hit]:
         yield from _matches(_A_NUMBER, "id_number", text)
         yield from _values(_CASE, "case_number", text)
         yield from _matches(_MISSOURI_CASE, "case_number", text)
-        yield from _values(_PLATE, "plate", text)
+        yield from _plates(text)
     yield from _schools(text)
 
 

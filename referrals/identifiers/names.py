@@ -248,6 +248,17 @@ def _listed_surname(low: str) -> bool:
     )
 
 
+def _lower_case_surname(words: _Words, j: int) -> bool:
+    """ "johnson" in "brittany johnson", not in "maria jackson county" or "ana del"."""
+    low = words[j].low
+    if low in data.PLACE_WORDS:
+        after = words[j + 1].low if j + 1 < len(words) else ""
+        if after in data.ORG_NOUNS or after in data.ORG_NOUNS_ALSO_SURNAMES:
+            return False
+        return data.fold_accents(low) in data.surnames()
+    return _listed_surname(low) and _level(low) != COMMON
+
+
 def _after_organization_noun(words: _Words, i: int) -> bool:
     """ "Iglesia Cristo Rey", "parroquia de San Juan Diego": a noun first names a place."""
     for j in range(i - 1, max(-1, i - 6), -1):
@@ -323,7 +334,7 @@ def _uncapitalised_names(words: _Words, blocked: bytearray) -> Iterator[Hit]:
             following = words[j]
             if not _same_case(token.word, following.word):
                 break
-            if _listed_surname(following.low) and _level(following.low) != COMMON:
+            if _lower_case_surname(words, j):
                 end, skip_to = following.end, j
                 break
             if _level(following.low) != NAME:

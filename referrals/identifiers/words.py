@@ -245,6 +245,11 @@ QUANTITY_WORDS = _words(
     libras minuto minutos
     """
 )
+# Words between "plate"/"placa" and the plate: "plate number", "placas de Kansas".
+PLATE_FILLER = _words(
+    "number num no is was are es era de del of the on her his su plate plates placa placas tag "
+    "license licencia kansas missouri mo ks texas tx state estado car carro van truck"
+)
 # Short words of English and Spanish that are also surnames ("le", "la", "del", "son").
 FUNCTION_WORDS = _words(
     """
