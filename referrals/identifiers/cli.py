@@ -9,7 +9,7 @@ import click
 from flask.cli import AppGroup
 
 from referrals.identifiers import find_identifiers
-from referrals.identifiers.evaluation import evaluate, load_notes, render
+from referrals.identifiers.evaluation import SETS, evaluate, load_notes, render
 
 guard_group = AppGroup("guard", help="The identifier guard on free text.")
 
@@ -30,7 +30,15 @@ def check_command(notes: TextIO) -> None:
 
 
 @guard_group.command("eval")
-def eval_command() -> None:
-    """Recall per kind and language, false refusals and time per note on the labelled set."""
-    for line in render(evaluate(load_notes())):
+@click.option(
+    "--set",
+    "name",
+    type=click.Choice(SETS),
+    default="notes",
+    show_default=True,
+    help="notes: the set the guard was tuned on; heldout: notes it was not tuned on.",
+)
+def eval_command(name: str) -> None:
+    """Recall per kind and language, false refusals and time per note on a labelled set."""
+    for line in render(evaluate(load_notes(name))):
         click.echo(line)

@@ -1,10 +1,14 @@
-"""The guard measured on its labelled notes (``eval/notes.jsonl``).
+"""The guard measured on its labelled notes (``eval/notes.jsonl``, ``eval/heldout.jsonl``).
 
 Each line is an invented caseworker note: ``id``, ``lang`` (en or es), ``kinds`` (the kinds
 of identifier it carries; empty when it is clean) and ``text``. Recall in a language is the
 share of its notes with identifiers that the guard refuses; recall of a kind is the share of
 notes carrying it where the guard names that kind; false refusals are the share of clean
 notes refused. Times are per note, after one warm-up pass.
+
+``notes`` (488 notes) was written before the recognizers and used while tuning them;
+``heldout`` (121 notes) was written after, committed before the guard first ran on it, and is
+not tuned on: it shows how the guard does on notes it was not shaped by.
 """
 
 from __future__ import annotations
@@ -59,9 +63,12 @@ class Report:
         }
 
 
-def load_notes() -> list[Note]:
-    """The labelled notes shipped with the package."""
-    path = resources.files("referrals.identifiers").joinpath("eval", "notes.jsonl")
+SETS = ("notes", "heldout")
+
+
+def load_notes(name: str = "notes") -> list[Note]:
+    """One of the labelled sets shipped with the package."""
+    path = resources.files("referrals.identifiers").joinpath("eval", f"{name}.jsonl")
     rows: list[dict[str, Any]] = [
         json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line
     ]

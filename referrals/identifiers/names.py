@@ -240,9 +240,10 @@ def _name_start(words: _Words, i: int, blocked: bytearray) -> int | None:
 
 
 def _listed_surname(low: str) -> bool:
+    listed = data.surnames()
     return (
         len(low) > 2
-        and data.fold_accents(low) in data.surnames()
+        and (low in listed or (not low.isascii() and data.fold_accents(low) in listed))
         and low not in data.NOT_SURNAMES
         and low not in data.FUNCTION_WORDS
     )
@@ -318,7 +319,11 @@ def _same_case(first: str, word: str) -> bool:
 def _uncapitalised_names(words: _Words, blocked: bytearray) -> Iterator[Hit]:
     """ "jessica martinez", "MARIA LOPEZ", "her sister brianna", "la sra. espinoza"."""
     skip_to = -1
-    for i in range(len(words)):
+    first_names, surnames = data.first_names(), data.surnames()
+    for i, match in enumerate(words.matches):
+        low = match.group().casefold()
+        if low.isascii() and low not in first_names and low not in surnames:
+            continue  # most words: in neither list
         token = words[i]
         if i <= skip_to or token.capitalised or any(blocked[token.start : token.end]):
             continue

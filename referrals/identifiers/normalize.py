@@ -15,9 +15,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 
 from text_to_num import alpha2digit
 
@@ -26,6 +25,7 @@ from referrals.identifiers.words import ENGLISH_MARKERS, SPANISH_MARKERS
 Edit = tuple[int, int, str]  # replace view[start:end] by the string
 
 _WORD = re.compile(r"[^\W\d_]+")
+_NON_ASCII = re.compile(r".?[^\x00-\x7f]+", re.DOTALL)
 _TOKENS = re.compile(r"\s+|\w+|[^\w\s]")
 _WORD_HYPHEN = re.compile(r"(?<=[^\W\d_])-(?=[^\W\d_])")  # "eight-one-six"
 _ZERO_WORD = re.compile(r"(?<=\d)([ \t,.\-]*)\b(?:oh|o)\b(?=[ \t,.\-]*\d)", re.IGNORECASE)
@@ -84,7 +84,17 @@ def languages(text: str) -> tuple[str, ...]:
 
 
 def _unicode_edits(text: str) -> Iterable[Edit]:
-    """NFKC per character cluster (a letter and its combining marks); format characters go."""
+    """NFKC per character cluster (a letter and its combining marks); format characters go.
+
+    Only the stretches with non-ASCII characters are looked at (with the letter before, which
+    a combining mark may join): ASCII is its own NFKC.
+    """
+    for chunk in _NON_ASCII.finditer(text):
+        for start, end, new in _cluster_edits(chunk.group()):
+            yield chunk.start() + start, chunk.start() + end, new
+
+
+def _cluster_edits(text: str) -> Iterable[Edit]:
     i, size = 0, len(text)
     while i < size:
         end = i + 1
@@ -110,10 +120,48 @@ def _number_edits(text: str, lang: str) -> Iterable[Edit]:
     offsets = [0]
     for token in before:
         offsets.append(offsets[-1] + len(token))
-    matcher = SequenceMatcher(None, before, after, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag != "equal":
-            yield offsets[i1], offsets[i2], "".join(after[j1:j2])
+    for i1, i2, j1, j2 in _changes(before, after):
+        yield offsets[i1], offsets[i2], "".join(after[j1:j2])
+
+
+def _anchor(token: str) -> bool:
+    return not any(char.isdigit() for char in token) and any(char.isalpha() for char in token)
+
+
+def _changes(before: list[str], after: list[str]) -> Iterator[tuple[int, int, int, int]]:
+    """The token ranges ``alpha2digit`` replaced, in one pass (difflib is quadratic).
+
+    Outside its replacements the output repeats the input, and a replacement holds digits,
+    so after a difference the next word without digits in the output is where both agree
+    again. The rewritten text is exact whatever the alignment; only the span a refusal
+    quotes depends on it.
+    """
+    i = j = 0
+    while i < len(before) and j < len(after):
+        if before[i] == after[j]:
+            i, j = i + 1, j + 1
+            continue
+        j2 = j
+        while j2 < len(after) and not _anchor(after[j2]):
+            j2 += 1
+        i2 = i
+        while i2 < len(before) and j2 < len(after) and before[i2] != after[j2]:
+            i2 += 1
+        if j2 == len(after) or i2 == len(before):
+            break
+        yield _trimmed(before, after, i, i2, j, j2)
+        i, j = i2, j2
+    if i < len(before) or j < len(after):
+        yield _trimmed(before, after, i, len(before), j, len(after))
+
+
+def _trimmed(
+    before: list[str], after: list[str], i1: int, i2: int, j1: int, j2: int
+) -> tuple[int, int, int, int]:
+    """Without the tokens both end with: "four!" became "4!", the "!" stays."""
+    while i2 > i1 and j2 > j1 and before[i2 - 1] == after[j2 - 1]:
+        i2, j2 = i2 - 1, j2 - 1
+    return i1, i2, j1, j2
 
 
 def _zero_edits(text: str) -> list[Edit]:

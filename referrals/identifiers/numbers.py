@@ -18,7 +18,9 @@ from referrals.identifiers import words as data
 
 Hit = tuple[int, int, str]
 
-_RUN = re.compile(r"\d{7,}")
+# Where a phone number can be in the joined view: seven digits or more, a "+" or "(" before.
+_CANDIDATE = re.compile(r"(?:\+[ \t]*|\([ \t]*)?\d{7,}")
+_LENIENCY = phonenumbers.Leniency.VALID
 _EXTENSION = re.compile(r"[ \t]*(?:x|ext\.?|extension|#)[ \t]*\d+$", re.IGNORECASE)
 _REGIONS = ("US", "MX")
 _SSN_CUE = re.compile(
@@ -28,7 +30,7 @@ _SSN_CUE = re.compile(
 )
 _NINE = re.compile(r"(?<![\d$.,])\d{9}(?!\d)")
 _LAST_FOUR = re.compile(
-    r"\b(?:last[ \t]+(?:four|4)|(?:[uú]ltimos?)[ \t]+(?:cuatro|4)|ends?[ \t]+(?:in|with)"
+    r"\b(?:last[ \t]+(?:four|4)|(?:[uú]ltimos?)[ \t]+(?:cuatro|4)|ends?(?:[ \t]+(?:in|with))?"
     r"|ending[ \t]+in|termina[ \t]+en|terminaci[oó]n)\b[^\n.;\d]{0,30}?(?<!\d)"
     r"(?P<v>\d(?:[ \t,-]{0,2}\d){3})(?![ \t,-]{0,2}\d)",
     re.IGNORECASE,
@@ -41,19 +43,24 @@ def _public(number: phonenumbers.PhoneNumber) -> bool:
 
 
 def phones(text: str) -> Iterator[Hit]:
-    """Phone numbers libphonenumber finds valid for the U.S. or Mexico; hotlines as public."""
-    if not _RUN.search(text) and "+" not in text:
-        return
-    for region in _REGIONS:
-        matcher = phonenumbers.PhoneNumberMatcher(text, region, phonenumbers.Leniency.VALID)
-        for match in matcher:
-            label = "public" if _public(match.number) else "phone"
-            extension = _EXTENSION.search(match.raw_string)  # quoted without "x12"
-            yield (
-                match.start,
-                match.start + (extension.start() if extension else len(match.raw_string)),
-                label,
-            )
+    """Phone numbers libphonenumber finds valid for the U.S. or Mexico; hotlines as public.
+
+    The matcher reads each candidate run on its own: given a whole note, it would try every
+    amount, time and count in it.
+    """
+    for candidate in _CANDIDATE.finditer(text):
+        offset = candidate.start()
+        window = text[offset : candidate.end() + 12]  # an extension may follow
+        for region in _REGIONS:
+            found = False
+            for match in phonenumbers.PhoneNumberMatcher(window, region, _LENIENCY):
+                found = True
+                label = "public" if _public(match.number) else "phone"
+                extension = _EXTENSION.search(match.raw_string)  # quoted without "x12"
+                end = match.start + (extension.start() if extension else len(match.raw_string))
+                yield offset + match.start, offset + end, label
+            if found:
+                break
 
 
 def _after_cue(text: str, start: int) -> bool:

@@ -230,7 +230,8 @@ ORG_NOUNS_BEFORE = _words(
     """
     iglesia parroquia capilla templo catedral misión mision ministerio escuela colegio academia
     centro clínica clinica hospital albergue refugio fundación fundacion programa casa hogar
-    nuestra church parish school
+    iglesias ministerios misiones escuelas colegios centros clínicas clinicas hospitales
+    albergues fundaciones programas servicios hogares nuestra church parish school
     """
 )
 # The commonest short words of each language: a note with more Spanish ones is read as Spanish.
