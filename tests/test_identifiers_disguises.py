@@ -24,6 +24,9 @@ DISGUISED = [
     ("en", "phone", f"Call 8{ZW}1{ZW}6{ZW}5{ZW}5{ZW}5{ZW}0{ZW}1{ZW}6{ZW}1 tonight.", "0"),
     ("en", "phone", "Her phone (816) 55-50-1-88 is a prepaid.", "55-50-1-88"),
     ("en", "phone", f"Number {WIDE} on the form.", WIDE),
+    ("en", "phone", "her # is 8one6-5five5-0one2three", "8one6-5five5-0one2three"),
+    ("en", "phone", "cel 816*555*0177 or 816_555_0188", "816*555*0177"),
+    ("es", "phone", "su número: 9uno3 cinco5cinco 01dos3", "9uno3 cinco5cinco 01dos3"),
     ("es", "phone", "Su cel: nueve uno tres, cinco cinco cinco, cero uno cuatro cuatro.", "nueve"),
     ("es", "phone", "llamar al ocho uno seis\n555\n0133 en la tarde", "0133"),
     ("es", "phone", f"tel 8{ZW}1{ZW}6 555 01 61, es de su tía", "555 01 61"),
@@ -175,3 +178,9 @@ def test_refusal_says_how_to_rephrase() -> None:
     message = describe(find_identifiers("Her aunt Lupita Navarro will pick her up."))
     assert "a personal name" in message
     assert "write “her aunt”, not her name" in message
+
+
+def test_names_are_read_without_invisible_characters() -> None:
+    hidden = f"Ma{ZW}ria Ló{ZW}pez"
+    [finding] = find_identifiers(f"Client {hidden} came in.")
+    assert (finding.kind, finding.excerpt) == ("name", hidden)

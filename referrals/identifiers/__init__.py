@@ -24,7 +24,7 @@ from wtforms.validators import ValidationError
 
 from referrals.identifiers import addresses, context, emails, names, numbers, patterns
 from referrals.identifiers.message import LABELS, describe
-from referrals.identifiers.normalize import View, clean_view, joined_view
+from referrals.identifiers.normalize import View, clean_view, joined_view, unicode_view
 
 __all__ = ["LABELS", "Finding", "NoIdentifiers", "describe", "find_identifiers"]
 
@@ -63,9 +63,9 @@ def _mapped(view: View, hits: Iterator[Hit]) -> Iterator[Hit]:
             yield first, last, label
 
 
-def _hits(text: str) -> Iterator[Hit]:
-    """Every finding but names, as spans of ``text``."""
-    clean = clean_view(text)
+def _hits(unicode: View) -> Iterator[Hit]:
+    """Every finding but names, as spans of the text as written."""
+    clean = clean_view(unicode)
     yield from _mapped(clean, patterns.basic(clean.text))
     yield from _mapped(clean, context.contextual(clean.text))
     yield from _mapped(clean, addresses.addresses(clean.text))
@@ -76,6 +76,14 @@ def _hits(text: str) -> Iterator[Hit]:
     joined = joined_view(clean)
     yield from _mapped(joined, numbers.phones(joined.text))
     yield from _mapped(joined, numbers.social_security(joined.text))
+
+
+def _names(text: str, unicode: View, blocked: bytearray) -> list[Hit]:
+    """Names, read on the text without invisible characters, outside what is ``blocked``."""
+    if unicode.text == text:  # nothing was rewritten
+        return names.names(text, blocked)
+    view_blocked = bytearray(blocked[start] for start in unicode.starts)
+    return list(_mapped(unicode, iter(names.names(unicode.text, view_blocked))))
 
 
 def _block(blocked: bytearray, start: int, end: int) -> None:
@@ -90,13 +98,14 @@ def find_identifiers(text: str | None) -> list[Finding]:
     for match in patterns.CLIENT_CODES.finditer(text):
         _block(blocked, match.start(), match.end())
     hits: list[Hit] = []
-    ordered = sorted(set(_hits(text)), key=lambda hit: (hit[0], -hit[1], _RANK[hit[2]]))
+    unicode = unicode_view(text)
+    ordered = sorted(set(_hits(unicode)), key=lambda hit: (hit[0], -hit[1], _RANK[hit[2]]))
     for start, end, label in ordered:
         if not any(blocked[start:end]):
             _block(blocked, start, end)
             if label != "public":
                 hits.append((start, end, label))
-    hits.extend(names.names(text, blocked))
+    hits.extend(_names(text, unicode, blocked))
 
     findings: list[Finding] = []
     seen: set[tuple[str, str]] = set()

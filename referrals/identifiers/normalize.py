@@ -4,9 +4,10 @@ A recognizer reads a view and reports spans of it; ``View.original`` turns a spa
 the writer's own characters, so a refusal quotes what they typed ("eight one six ..."), not
 our rewrite of it. The views, each built on the one before:
 
-- ``clean``: Unicode NFKC (full-width digits, non-breaking spaces), format characters such as
-  zero-width spaces removed, number words turned into digits in English or Spanish
-  (``text2num``), and "oh"/"o" read as zero inside digit runs ("816 555 o1o9").
+- ``unicode``: Unicode NFKC (full-width digits, non-breaking spaces), format characters such
+  as zero-width spaces removed. Names are read here.
+- ``clean``: number words turned into digits in English or Spanish (``text2num``), and
+  "oh"/"o" read as zero inside digit runs ("816 555 o1o9").
 - ``joined``: digit groups split by spaces, lines or punctuation joined ("816\\n555 - 01 34"
   becomes "8165550134"); only phone, Social Security and document numbers are read here.
 """
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 
 from text_to_num import alpha2digit
 
-from referrals.identifiers.words import ENGLISH_MARKERS, SPANISH_MARKERS
+from referrals.identifiers.words import DIGIT_WORDS, ENGLISH_MARKERS, SPANISH_MARKERS
 
 Edit = tuple[int, int, str]  # replace view[start:end] by the string
 
@@ -32,7 +33,10 @@ _ZERO_WORD = re.compile(r"(?<=\d)([ \t,.\-]*)\b(?:oh|o)\b(?=[ \t,.\-]*\d)", re.I
 # "o1o9", "555.o1o9": letters o among digits, the token ending with a digit ("10o" is tenth).
 _ZERO_LETTER = re.compile(r"\b(?=[0-9oO]*[oO])(?=(?:[oO]*\d){2})[0-9oO]{2,}\d\b")
 # Digit groups with at most four characters of spaces, line breaks or punctuation between.
-_DIGIT_RUN = re.compile(r"\d+(?:[\s.\-\u2013\u2014/,;:()]{1,4}\d+)+")
+_DIGIT_RUN = re.compile(r"\d+(?:[\s.\-\u2013\u2014/,;:()*_~|\u00b7\u2022]{1,4}\d+)+")
+# Digit words glued to digits ("8one6-5five5"): text2num reads whole words only.
+_GLUED = re.compile(rf"\b(?=\w*\d)(?:\d|{'|'.join(DIGIT_WORDS)})+(?<=[^\W\d_]|\d)\b", re.IGNORECASE)
+_GLUED_WORD = re.compile("|".join(DIGIT_WORDS), re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -164,6 +168,16 @@ def _trimmed(
     return i1, i2, j1, j2
 
 
+def _glued_edits(text: str) -> list[Edit]:
+    edits = []
+    for match in _GLUED.finditer(text):
+        token = match.group()
+        if not token.isdigit():
+            digits = _GLUED_WORD.sub(lambda word: DIGIT_WORDS[word.group().casefold()], token)
+            edits.append((match.start(), match.end(), digits))
+    return edits
+
+
 def _zero_edits(text: str) -> list[Edit]:
     edits = [(m.end(1), m.end(), "0") for m in _ZERO_WORD.finditer(text)]
     for match in _ZERO_LETTER.finditer(text):
@@ -171,11 +185,17 @@ def _zero_edits(text: str) -> list[Edit]:
     return sorted(edits)
 
 
-def clean_view(text: str) -> View:
-    """NFKC, no format characters, number words as digits, "oh" as zero."""
+def unicode_view(text: str) -> View:
+    """NFKC, no format characters: what names are read on ("Ma\u200bria" is "Maria")."""
     view = View.of(text)
-    if not text.isascii():
-        view = view.rewrite(list(_unicode_edits(text)))
+    if text.isascii():
+        return view
+    return view.rewrite(list(_unicode_edits(text)))
+
+
+def clean_view(unicode: View) -> View:
+    """Number words as digits, "oh" as zero, on the ``unicode_view``."""
+    view = unicode.rewrite(_glued_edits(unicode.text))
     for lang in languages(view.text):
         view = view.rewrite(list(_number_edits(view.text, lang)))
     if "o" in view.text.casefold():

@@ -234,6 +234,19 @@ ORG_NOUNS_BEFORE = _words(
     albergues fundaciones programas servicios hogares nuestra church parish school
     """
 )
+# Digit words written into a number ("8one6-5five5"), longest first for the pattern.
+_DIGIT_NAMES = (
+    ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"),
+    ("cero", "uno", "dos", "tres", "cuatro", "cinco", "seis", "siete", "ocho", "nueve"),
+    ("oh",),
+)
+DIGIT_WORDS = {
+    word: str(digit)
+    for word, digit in sorted(
+        ((word, digit) for names in _DIGIT_NAMES for digit, word in enumerate(names)),
+        key=lambda pair: -len(pair[0]),
+    )
+}
 # The commonest short words of each language: a note with more Spanish ones is read as Spanish.
 ENGLISH_MARKERS = _words("the and to of a in is her she he his for with on at was it this from")
 SPANISH_MARKERS = _words("el la los las de del que y en es su se por con para una un al le lo")
