@@ -10,8 +10,8 @@ The recognizers, each in its module: ``patterns`` (shaped identifiers, as writte
 ``numbers`` (phone and Social Security numbers however grouped, via ``phonenumbers``),
 ``emails`` (spelled-out addresses), ``addresses`` (bare streets, via ``usaddress``),
 ``context`` (handles, plates, documents, cases, schools: a weak pattern after a context word)
-and ``names``. ``normalize`` builds the views they read, each mapped back to the text as
-written so that a refusal quotes the writer's own words.
+and ``names`` (on the words and cues of ``tokens``). ``normalize`` builds the views they
+read, each mapped back to the text as written so that a refusal quotes the writer's words.
 """
 
 from __future__ import annotations
