@@ -7,6 +7,8 @@ labelled evaluation set and its targets are in ``test_identifiers_eval.py``.
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from referrals.identifiers import LABELS, describe, find_identifiers
 from referrals.identifiers.message import REPHRASE
@@ -184,3 +186,61 @@ def test_names_are_read_without_invisible_characters() -> None:
     hidden = f"Ma{ZW}ria Ló{ZW}pez"
     [finding] = find_identifiers(f"Client {hidden} came in.")
     assert (finding.kind, finding.excerpt) == ("name", hidden)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "eight",
+                "oh",
+                "ocho",
+                "cero",
+                "one",
+                "uno",
+                "816",
+                "555",
+                "0134",
+                "-",
+                "\n",
+                ZW,
+                " at ",
+                " arroba ",
+                " dot ",
+                "punto",
+                "@",
+                "IG",
+                "placa",
+                "case",
+                "DOB",
+                "Maria",
+                "lopez",
+                "señora",
+                "Apt",
+                "4B",
+                "$",
+                "1,200",
+                "3/14",
+                "2009",
+                "é",
+                "\u0301",
+                "\uff18",
+                " ",
+                ".",
+                ",",
+                "(",
+                ")",
+            ]
+        )
+        | st.text(max_size=8),
+        max_size=40,
+    )
+)
+def test_any_text_is_read_without_error_and_quoted_from_itself(parts: list[str]) -> None:
+    """Whatever is typed, the guard answers, and every excerpt is a piece of the text."""
+    text = "".join(parts)
+    for finding in find_identifiers(text):
+        assert finding.excerpt
+        assert finding.excerpt in text
+        assert finding.kind in LABELS
