@@ -144,6 +144,15 @@ FIGURES = {
         "labelled notes (`referrals/identifiers/eval/notes.jsonl`)",
         "python -m bench bench_guard",
     ),
+    "guard_heldout_recall_en": (
+        "the same on the 121 held-out notes (`eval/heldout.jsonl`, not tuned on): English",
+        "python -m bench bench_guard",
+    ),
+    "guard_heldout_recall_es": ("… Spanish", "python -m bench bench_guard"),
+    "guard_heldout_false_refusals": (
+        "… clean held-out notes refused",
+        "python -m bench bench_guard",
+    ),
 }
 
 
