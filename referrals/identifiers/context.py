@@ -84,6 +84,29 @@ _GRADE = re.compile(
 _PUBLIC_SCHOOL_WORDS = re.compile(r"\b(?:summer|high|middle|the|this|her|his|su|la)\b", re.I)
 
 
+# The words that let each pattern run (lower case; a pattern may need more around them).
+_WORDS = re.compile(r"[^\W\d_]+")
+_PLATFORM_WORDS = frozenset(
+    {"instagram", "insta", "ig", "snapchat", "snap", "tiktok", "tik", "cash", "cashapp"}
+    | {"facebook", "fb", "face", "whatsapp", "whats", "telegram", "twitter", "kik", "discord"}
+    | {"threads", "onlyfans", "only", "venmo", "messenger"}
+)
+_DOCUMENT_WORDS = frozenset(
+    {"license", "licence", "licencia", "dl", "id", "identificación", "identificacion"}
+    | {"passport", "pasaporte", "alien", "extranjero", "uscis", "receipt", "matrícula"}
+    | {"matricula", "card", "residencia", "permit", "permiso", "ead", "visa"}
+)
+_A_NUMBER_CUE = re.compile(r"\bA-?[ \t]?(?:number|no\b|\#)|\bn[uú]mero[ \t]+A\b", re.IGNORECASE)
+_CASE_WORDS = frozenset(
+    {"case", "caso", "docket", "expediente", "cause", "petition", "citation", "police"}
+    | {"report", "reporte", "boleta", "ticket"}
+)
+_PLATE_WORDS = frozenset(
+    {"plate", "plates", "tag", "placa", "placas", "tablilla", "matrícula", "matricula"}
+)
+_GRADE_WORDS = frozenset({"grade", "grader", "grado", "freshman", "sophomore", "junior", "senior"})
+
+
 def _values(pattern: re.Pattern[str], label: str, text: str) -> Iterator[Hit]:
     for match in pattern.finditer(text):
         yield match.start("v"), match.end("v"), label
@@ -118,16 +141,26 @@ def _schools(text: str) -> Iterator[Hit]:
 
 
 def contextual(text: str) -> Iterator[Hit]:
-    """Handles, plates, document and case numbers, named schools with a grade."""
-    yield from _values(_HANDLE, "handle", text)
-    yield from _values(_DISPLAY_NAME, "handle", text)
+    """Handles, plates, document and case numbers, named schools with a grade.
+
+    Each pattern runs only when one of its context words is among the note's words: a long
+    clean note costs one pass to list its words.
+    """
+    words = frozenset(_WORDS.findall(text.casefold()))
+    if words & _PLATFORM_WORDS:
+        yield from _values(_HANDLE, "handle", text)
+        yield from _values(_DISPLAY_NAME, "handle", text)
     if any(char.isdigit() for char in text):
-        yield from _values(_DOCUMENT, "id_number", text)
+        if words & _DOCUMENT_WORDS or _A_NUMBER_CUE.search(text):
+            yield from _values(_DOCUMENT, "id_number", text)
         yield from _matches(_A_NUMBER, "id_number", text)
-        yield from _values(_CASE, "case_number", text)
+        if words & _CASE_WORDS:
+            yield from _values(_CASE, "case_number", text)
         yield from _matches(_MISSOURI_CASE, "case_number", text)
-        yield from _plates(text)
-    yield from _schools(text)
+        if words & _PLATE_WORDS:
+            yield from _plates(text)
+    if words & _GRADE_WORDS:
+        yield from _schools(text)
 
 
 def _matches(pattern: re.Pattern[str], label: str, text: str) -> Iterator[Hit]:
