@@ -18,7 +18,6 @@ Hit = tuple[int, int, str]
 # A few words between the context word and the value ("number", "no.", "is", "de Kansas"),
 # but not a line or a sentence's end, nor another number.
 _GAP = r"(?:[^\n.;!?\d]|\.(?![ \t]+[A-Z]))" + "{0,30}?"
-_FILLER = PLATE_FILLER
 
 _PLATFORMS = (
     r"instagram|insta|ig|snapchat|snap|tik[ \t]?tok|cash[ \t]?app|facebook|fb|face|whats[ \t]?app"
@@ -120,7 +119,7 @@ def _plates(text: str) -> Iterator[Hit]:
             between = text[cue.end() : value.start()]
             if any(mark in between for mark in ".;\n") or "\n" in token:
                 break
-            if token.casefold() in _FILLER:
+            if token.casefold() in PLATE_FILLER:
                 continue
             compact = token.replace(" ", "").replace("-", "")
             mixed = any(c.isdigit() for c in compact) and any(c.isalpha() for c in compact)
