@@ -127,6 +127,32 @@ FIGURES = {
         "`/login` page in process, SQLite, median of 300",
         "python -m bench bench_http",
     ),
+    "guard_recall_en": (
+        "identifier guard: share of the English labelled notes with identifiers it refuses",
+        "python -m bench bench_guard",
+    ),
+    "guard_recall_es": ("… of the Spanish ones", "python -m bench bench_guard"),
+    "guard_false_refusals": (
+        "identifier guard: share of the clean labelled notes it refuses",
+        "python -m bench bench_guard",
+    ),
+    "guard_p95_ms": (
+        "identifier guard: p95 time per note, median of 5 passes",
+        "python -m bench bench_guard",
+    ),
+    "guard_notes": (
+        "labelled notes (`referrals/identifiers/eval/notes.jsonl`)",
+        "python -m bench bench_guard",
+    ),
+    "guard_heldout_recall_en": (
+        "the same on the 121 held-out notes (`eval/heldout.jsonl`, not tuned on): English",
+        "python -m bench bench_guard",
+    ),
+    "guard_heldout_recall_es": ("… Spanish", "python -m bench bench_guard"),
+    "guard_heldout_false_refusals": (
+        "… clean held-out notes refused",
+        "python -m bench bench_guard",
+    ),
 }
 
 

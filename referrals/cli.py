@@ -65,6 +65,7 @@ def register(app: Flask) -> None:
     """Attach every command to the app's CLI."""
     from referrals.audit.cli import audit_group
     from referrals.demo import seed_demo
+    from referrals.identifiers.cli import guard_group
     from referrals.lifecycle.cli import sweep_command
     from referrals.matching.cli import match_command
     from referrals.retention.cli import purge_command
@@ -76,5 +77,6 @@ def register(app: Flask) -> None:
         sweep_command,
         audit_group,
         purge_command,
+        guard_group,
     ):
         app.cli.add_command(command)

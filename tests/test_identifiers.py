@@ -13,8 +13,8 @@ from wtforms import Form, TextAreaField
 from wtforms.validators import Optional
 
 from referrals import demo_data
-from referrals.identifier_data import COMMON_WORD_NAMES, first_names
 from referrals.identifiers import Finding, NoIdentifiers, describe, find_identifiers
+from referrals.identifiers.words import COMMON_WORD_NAMES, first_names
 
 REFUSED = [
     # Phone numbers
@@ -32,8 +32,8 @@ REFUSED = [
     ("Email maria.lopez@example.com for updates.", "email", "maria.lopez@example.com"),
     ("Her e-mail is DestinyK2009@gmail.com.", "email", "DestinyK2009@gmail.com"),
     ("Contact: maria at gmail dot com", "email", "maria at gmail dot com"),
-    ("Follow her on @lil.destiny2009 for updates.", "name", "@lil.destiny2009"),
-    ("Profile: facebook.com/maria.lopez.kc", "name", "facebook.com/maria.lopez.kc"),
+    ("Follow her on @lil.destiny2009 for updates.", "handle", "@lil.destiny2009"),
+    ("Profile: facebook.com/maria.lopez.kc", "handle", "facebook.com/maria.lopez.kc"),
     # Social Security numbers
     ("SSN 123-45-6789 on the old form.", "ssn", "123-45-6789"),
     ("Social security number 123 45 6789.", "ssn", "123 45 6789"),
@@ -184,7 +184,8 @@ def test_passed(text: str) -> None:
 def test_enough_cases() -> None:
     assert len(REFUSED) >= 50
     assert len(PASSED) >= 50
-    assert {kind for _, kind, _ in REFUSED} == {"phone", "email", "ssn", "date", "address", "name"}
+    kinds = {kind for _, kind, _ in REFUSED}
+    assert kinds == {"phone", "email", "handle", "ssn", "date", "address", "name"}
 
 
 @pytest.mark.parametrize("text", [None, "", "   ", "\n\t"])
@@ -205,7 +206,9 @@ def test_describe_message() -> None:
     findings = find_identifiers("Maria can be reached at 816-555-0134.")
     assert describe(findings) == (
         'This text seems to contain a personal name ("Maria") and a phone number '
-        '("816-555-0134"). Remove identifying details: use the client code instead.'
+        '("816-555-0134"). Remove identifying details: use the client code instead. '
+        "For example: write “her aunt”, not her name; "
+        "write “has a phone, prefers texts”, not the number."
     )
 
 

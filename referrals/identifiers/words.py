@@ -1,4 +1,4 @@
-"""Word lists for the identifier guard (``referrals.identifiers``).
+"""Word lists for the identifier guard (``referrals.identifiers``), in English and Spanish.
 
 First names come from a maintained list shipped on PyPI (``gender-guesser``'s ``nam_dict.txt``,
 about 45,000 names with their frequency per country); everything here is the *public* side:
@@ -45,6 +45,14 @@ def first_names() -> frozenset[str]:
     return frozenset(names)
 
 
+@cache
+def surnames() -> frozenset[str]:
+    """Lower-case U.S. surnames, accents folded (``data/surnames.txt`` says where from)."""
+    text = resources.files("referrals.identifiers").joinpath("data", "surnames.txt")
+    lines = text.read_text(encoding="utf-8").splitlines()
+    return frozenset(line for line in lines if line and not line.startswith("#"))
+
+
 def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
@@ -74,6 +82,11 @@ COMMON_WORD_NAMES = _words(
     deacon baker page case cash sonny foster win con valentine eden noble mac non meta max
     oral brain ear pastor nike corona
     ella esta era hay una del tia amor salud
+    esperanza dolores rosario luz paz sol cruz mercedes consuelo amparo socorro soledad remedios
+    pilar fe caridad gloria victoria angeles ángeles trinidad concepción asunción encarnación
+    reina blanca alba aurora estrella luna cielo rocío milagros violeta margarita paloma perla
+    celeste clara pura flor dulce alegría felicidad nieves natividad belén rosa santos salvador
+    león domingo mar con al les
     """
 )
 
@@ -207,6 +220,57 @@ ORG_NOUNS = _words(
     restaurant club army charities corps fund trust association council board team group
     partners care therapy class classes kitchen pantry outreach hotline district campus
     refuge housing league
+    baptist methodist lutheran presbyterian pentecostal episcopal evangelical adventist
+    bautista metodista evangélica evangelica pentecostés
+    """
+)
+# Spanish puts the noun first: "Iglesia Cristo Rey", "parroquia de San Juan Diego", "Nuestra
+# Señora de Guadalupe". Capitalised words after these (and connectors) name a place.
+ORG_NOUNS_BEFORE = _words(
+    """
+    iglesia parroquia capilla templo catedral misión mision ministerio escuela colegio academia
+    centro clínica clinica hospital albergue refugio fundación fundacion programa casa hogar
+    iglesias ministerios misiones escuelas colegios centros clínicas clinicas hospitales
+    albergues fundaciones programas servicios hogares nuestra church parish school
+    """
+)
+# Digit words written into a number ("8one6-5five5"), longest first for the pattern.
+_DIGIT_NAMES = (
+    ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"),
+    ("cero", "uno", "dos", "tres", "cuatro", "cinco", "seis", "siete", "ocho", "nueve"),
+    ("oh",),
+)
+DIGIT_WORDS = {
+    word: str(digit)
+    for word, digit in sorted(
+        ((word, digit) for names in _DIGIT_NAMES for digit, word in enumerate(names)),
+        key=lambda pair: -len(pair[0]),
+    )
+}
+# The commonest short words of each language: a note with more Spanish ones is read as Spanish.
+ENGLISH_MARKERS = _words("the and to of a in is her she he his for with on at was it this from")
+SPANISH_MARKERS = _words("el la los las de del que y en es su se por con para una un al le lo")
+# Counted things: "2 beds", "435 miles" are not a house number on a street.
+QUANTITY_WORDS = _words(
+    """
+    bed beds cama camas day days night nights hour hours mile miles dollars people year years
+    week weeks month months time times pound pounds minute minutes día días noche noches hora
+    horas milla millas dólares personas año años semana semanas mes meses vez veces libra
+    libras minuto minutos
+    """
+)
+# Words between "plate"/"placa" and the plate: "plate number", "placas de Kansas".
+PLATE_FILLER = _words(
+    "number num no is was are es era de del of the on her his su plate plates placa placas tag "
+    "license licencia kansas missouri mo ks texas tx state estado car carro van truck"
+)
+# Short words of English and Spanish that are also surnames ("le", "la", "del", "son").
+FUNCTION_WORDS = _words(
+    """
+    a an the and or of to in on at by for with from as is are was be it its he she her his
+    they them we you me my our your this that not but so if no yes all any can may will
+    y o e u de del la el los las le les lo un una unos unas en con sin por para que se su sus
+    mi tu al es son era fue muy mas más ya
     """
 )
 # The same for words that are also surnames: they make an organization only after a name
@@ -303,6 +367,11 @@ TITLES = frozenset(
         "Detective",
     }
 )
+# The same in Spanish, and in any case: "la señora Ramírez", "doña Carmen", "Lic. Soto".
+TITLES_ANY_CASE = _words(
+    "sr sra srta señor señora señorita don doña dña lic licenciada licenciado dra profe maestra "
+    "maestro mr mrs ms miss"
+)
 # "named Hope", "goes by Will", "a.k.a. Dre": any capitalised word after these is a name. Each
 # cue is the words before the name, lower case.
 NAMING_CUES = frozenset(
@@ -325,6 +394,21 @@ NAMING_CUES = frozenset(
         ("calls", "himself"),
         ("calls", "themselves"),
         ("calls", "themself"),
+        ("se", "llama"),
+        ("se", "llamaba"),
+        ("llamada",),
+        ("llamado",),
+        ("le", "dicen"),
+        ("le", "llaman"),
+        ("apodo",),
+        ("apodada",),
+        ("apodado",),
+        ("conocida", "como"),
+        ("conocido", "como"),
+        ("nombre", "es"),
+        ("de", "nombre"),
+        ("real", "name"),
+        ("legal", "name"),
     }
 )
 # "her sister Grace", "boyfriend, April,": a name word after these is a name, even a month or
@@ -336,6 +420,9 @@ RELATIVES = _words(
     stepmother stepmom stepfather stepdad stepsister stepbrother boyfriend girlfriend husband
     wife fiance fiancé fiancee fiancée partner ex friend roommate neighbor neighbour pimp
     trafficker baby child kid guardian
+    hermana hermano mamá madre papá padre tía tia tío tio prima primo abuela abuelo novio novia
+    esposo esposa hija hijo sobrina sobrino amiga amigo madrastra padrastro cuñada cuñado pareja
+    tutora tutor padrote tratante vecina vecino compañera compañero patrón patrona
     """
 )
 # "texted Hope", "met with Will": an English-word name after these is a name.
