@@ -26,8 +26,8 @@ from referrals.db_types import utcnow
 from referrals.enums import ReferralStatus, Role
 from referrals.extensions import db
 from referrals.intake.models import Consent, Intake, consent_organizations
-from referrals.lifecycle.models import Referral, ReferralEvent
-from referrals.lifecycle.transitions import SIDE_ROLES, TRANSITIONS, Side, Transition
+from referrals.lifecycle.models import Referral, ReferralEvent, ReferralMessage
+from referrals.lifecycle.transitions import ROWS, SIDE_ROLES, TRANSITIONS, Side, Transition
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -201,9 +201,13 @@ def referral_for(user: User, public_id: str) -> Referral:
             joinedload(Referral.intake),
             joinedload(Referral.receiving_organization),
             joinedload(Referral.sending_organization),
+            joinedload(Referral.suggested_program),
+            joinedload(Referral.sender_assignee),
+            joinedload(Referral.receiver_assignee),
             selectinload(Referral.events)
             .joinedload(ReferralEvent.actor)
             .joinedload(User.organization),
+            selectinload(Referral.messages).joinedload(ReferralMessage.author),
         )
     )
     if referral is None:
@@ -216,7 +220,10 @@ def intake_for(user: User, client_code: str) -> Intake:
     intake = db.session.scalar(
         sa.select(Intake)
         .where(Intake.client_code == client_code.upper(), visible_intakes(user))
-        .options(selectinload(Intake.consents).selectinload(Consent.organizations))
+        .options(
+            selectinload(Intake.consents).selectinload(Consent.organizations),
+            joinedload(Intake.assignee),
+        )
     )
     if intake is None:
         abort(404)
@@ -249,12 +256,26 @@ def may(user: User, action: str, referral: Referral) -> bool:
 
 
 def actions_for(user: User, referral: Referral) -> list[Transition]:
-    """The actions this user may take on this referral now, in table order."""
-    return [
-        transition
-        for transition in TRANSITIONS
-        if referral.status in transition.sources and on_side(user, referral, transition.side)
-    ]
+    """The actions this user may take on this referral now, in table order (one row each)."""
+    rows: dict[str, Transition] = {}
+    for transition in TRANSITIONS:
+        if referral.status in transition.sources and on_side(user, referral, transition.side):
+            rows.setdefault(transition.action, transition)
+    return list(rows.values())
+
+
+def row_for(user: User, action: str, referral: Referral) -> Transition | None:
+    """The row of ``action`` the user takes on this referral: their side's row open from its
+    status. None when the user is on no side that takes it, or when from this status the
+    action is another side's ("cancel" a requested referral: the sender's). Otherwise their
+    side's first row, which then refuses the move for the status it is in."""
+    rows = ROWS.get(action, ())
+    mine = [row for row in rows if on_side(user, referral, row.side)]
+    open_now = [row for row in rows if referral.status in row.sources]
+    for row in mine:
+        if row in open_now:
+            return row
+    return None if open_now or not mine else mine[0]
 
 
 # Whom a referral's notifications may reach: staff who may see it on that side.
@@ -267,6 +288,20 @@ def receiving_staff(referral: Referral) -> sa.ColumnElement[bool]:
         User.role.in_(RECEIVER_ROLES),
         User.awaiting_confirmation_since.is_(None),
     )
+
+
+def sending_staff(referral: Referral) -> sa.ColumnElement[bool]:
+    """The sending organization's staff who send referrals (caseworkers, supervisors)."""
+    return sa.and_(
+        User.organization_id == referral.sending_organization_id,
+        User.role.in_(SENDER_ROLES),
+        User.awaiting_confirmation_since.is_(None),
+    )
+
+
+def side_staff(referral: Referral, side: Side) -> sa.ColumnElement[bool]:
+    """Who works the referral on one side: its organization's staff in that side's roles."""
+    return receiving_staff(referral) if side is Side.RECEIVER else sending_staff(referral)
 
 
 def sending_supervisors(referral: Referral) -> sa.ColumnElement[bool]:

@@ -162,6 +162,14 @@ class Priority(CodedEnum):
     STAT = "stat"
 
 
+# A referral's priority starts from the intake's urgency (the sender may change it).
+PRIORITY_FOR_URGENCY: dict[Urgency, Priority] = {
+    Urgency.EMERGENCY: Priority.ASAP,
+    Urgency.URGENT: Priority.URGENT,
+    Urgency.ROUTINE: Priority.ROUTINE,
+}
+
+
 class DeclineReason(CodedEnum):
     NO_CAPACITY = "no_capacity"
     NOT_ELIGIBLE = "not_eligible"
@@ -193,6 +201,17 @@ class CancelReason(CodedEnum):
     OTHER = "other"
 
 
+class HoldReason(CodedEnum):
+    """Why a receiver puts a referral on hold (waitlisted or paused)."""
+
+    WAITLIST_NO_BED = "waitlist_no_bed"
+    AWAITING_DOCUMENTS = "awaiting_documents"
+    AWAITING_CLIENT = "awaiting_client"
+    PROGRAM_START_DATE = "program_start_date"
+    CLIENT_IN_CARE_ELSEWHERE = "client_in_care_elsewhere"
+    OTHER = "other"
+
+
 class Indicator(CodedEnum):
     """Trafficking warning signs (BIG Search KC, via the seed article, and common others)."""
 
@@ -217,6 +236,8 @@ class NotificationKind(CodedEnum):
     OVERDUE = "overdue"
     ESCALATION = "escalation"
     CANCELLED = "cancelled"
+    MESSAGE = "message"
+    ASSIGNED = "assigned"
     # The two-person rule (auth/confirmation.py): about a staff account, not a referral.
     ACCOUNT_WAITING = "account_waiting"
     ACCOUNT_CONFIRMED = "account_confirmed"
@@ -277,4 +298,10 @@ LABELS: dict[enum.Enum, object] = {
     Indicator.SUBSTANCE_COERCION: _l("Substances used for control"),
     DeclineReason.NO_CAPACITY: _l("No capacity"),
     DeclineReason.NOT_ELIGIBLE: _l("Not eligible"),
+    HoldReason.WAITLIST_NO_BED: _l("Waitlisted: no place free yet"),
+    HoldReason.AWAITING_DOCUMENTS: _l("Waiting for documents"),
+    HoldReason.AWAITING_CLIENT: _l("Waiting to hear from the client"),
+    HoldReason.PROGRAM_START_DATE: _l("Waiting for the program's start date"),
+    HoldReason.CLIENT_IN_CARE_ELSEWHERE: _l("Client is in care elsewhere for now"),
+    HoldReason.OTHER: _l("Other (see the note)"),
 }

@@ -20,7 +20,8 @@ NUL = "\x00"
 
 
 def _has_nul(pairs: Iterable[tuple[str, str]]) -> bool:
-    return any(NUL in key or NUL in value for key, value in pairs)
+    # A multipart part with an odd header can reach the form with no value at all.
+    return any(NUL in (key or "") or NUL in (value or "") for key, value in pairs)
 
 
 def refuse_unusable_input() -> ResponseReturnValue | None:

@@ -162,6 +162,7 @@ EXPECTED: dict[str, tuple[Callable[[Role, bool], str], Callable[[Targets], str]]
         lambda t: f"/intakes/{t.client_code}/consent/{t.consent_id}/revoke",
     ),
     "intake.matches": (intake_record, lambda t: f"/intakes/{t.client_code}/matches"),
+    "intake.assign": (intake_record, lambda t: f"/intakes/{t.client_code}/assign"),
     "intake.draft_referral": (
         intake_record,
         lambda t: f"/intakes/{t.client_code}/matches/{t.program_id}/draft",
@@ -170,6 +171,10 @@ EXPECTED: dict[str, tuple[Callable[[Role, bool], str], Callable[[Targets], str]]
     "lifecycle.sent": (sent_list, lambda t: "/referrals/"),
     "lifecycle.detail": (referral_page, lambda t: f"/referrals/{t.public_id}"),
     "lifecycle.act": (referral_action, lambda t: f"/referrals/{t.public_id}/accept"),
+    # Both sides write to the thread and assign their own staff; forwarding is the receiver's.
+    "lifecycle.post_message": (referral_page, lambda t: f"/referrals/{t.public_id}/messages"),
+    "lifecycle.assign": (referral_page, lambda t: f"/referrals/{t.public_id}/assign"),
+    "lifecycle.forward": (referral_action, lambda t: f"/referrals/{t.public_id}/forward"),
     "notifications.index": (everyone, lambda t: "/notifications"),
     "notifications.read": (nobody, lambda t: f"/notifications/{t.notification_id}/read"),
     "notifications.read_all": (everyone, lambda t: "/notifications/read-all"),

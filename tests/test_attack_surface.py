@@ -46,7 +46,7 @@ from referrals.extensions import db
 from referrals.intake import forms as intake_forms
 from referrals.intake.forms import ConsentForm, IntakeForm
 from referrals.intake.models import Consent
-from referrals.lifecycle.forms import ActionForm, SendForm
+from referrals.lifecycle.forms import ActionForm, AssignForm, ForwardForm, MessageForm, SendForm
 from referrals.lifecycle.models import Notification, Referral
 from referrals.notifications.forms import NotificationActionForm
 from referrals.programs.forms import CapacityForm, DirectoryFilterForm
@@ -79,6 +79,7 @@ class World:
     program_id: int
     other_program_id: int
     spare_program_id: int  # no referral yet: the draft route drafts to it
+    second_program_id: int  # the own organization's other program: forwarding goes there
     client_code: str
     closed_client_code: str
     other_intake_id: int  # another organization's intake: injected intake ids point here
@@ -122,6 +123,7 @@ def build_world(
     program = make_program(org=own, name="Own Program")
     other_program = make_program(org=other, name="Other Program")
     spare_program = make_program(org=other, name="Spare Program")
+    second_program = make_program(org=own, name="Own Second Program")  # to forward to
     caseworker = users[Role.CASEWORKER]
     intake = make_intake(by=caseworker)
     closed = make_intake(by=caseworker, is_open=False, closed_at=datetime.now(UTC))
@@ -176,6 +178,7 @@ def build_world(
             program_id=program.id,
             other_program_id=other_program.id,
             spare_program_id=spare_program.id,
+            second_program_id=second_program.id,
             client_code=intake.client_code,
             closed_client_code=closed.client_code,
             other_intake_id=other_intake.id,
@@ -556,6 +559,38 @@ POST_ROUTES: dict[str, PostRoute] = {
             "priority": "urgent",
             "note": "Prefers a counselor who speaks Spanish.",
         },
+    ),
+    "lifecycle.post_message": PostRoute(
+        Role.PARTNER,
+        MessageForm,
+        url=lambda w: f"/referrals/{w.requested_id}/messages",
+        form_page=lambda w: f"/referrals/{w.requested_id}",
+        data=lambda app, w: {"body": "Can the client come in on a weekday morning?"},
+    ),
+    "lifecycle.assign": PostRoute(
+        Role.PARTNER,
+        AssignForm,
+        url=lambda w: f"/referrals/{w.requested_id}/assign",
+        form_page=lambda w: f"/referrals/{w.requested_id}",
+        data=lambda app, w: {"assignee": str(w.user(Role.PARTNER).id)},
+    ),
+    "lifecycle.forward": PostRoute(
+        Role.PARTNER,
+        ForwardForm,
+        url=lambda w: f"/referrals/{w.requested_id}/forward",
+        form_page=lambda w: f"/referrals/{w.requested_id}",
+        data=lambda app, w: {
+            "version": referral_version(app, w.requested_id),
+            "program": str(w.second_program_id),
+            "note": "Our counseling team will take this one.",
+        },
+    ),
+    "intake.assign": PostRoute(
+        Role.CASEWORKER,
+        intake_forms.IntakeAssignForm,
+        url=lambda w: f"{_intake(w)}/assign",
+        form_page=lambda w: _intake(w),
+        data=lambda app, w: {"assignee": str(w.user(Role.CASEWORKER).id)},
     ),
     "notifications.read": PostRoute(
         Role.PARTNER,

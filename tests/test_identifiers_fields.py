@@ -42,6 +42,8 @@ GUARDED = {
     ("ConsentForm", "guardian_relationship"),
     ("ActionForm", "note"),
     ("SendForm", "note"),
+    ("MessageForm", "body"),  # the thread between the two organizations (issue #19)
+    ("ForwardForm", "note"),
 }
 
 

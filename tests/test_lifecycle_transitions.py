@@ -24,7 +24,7 @@ from referrals.extensions import db
 from referrals.intake.models import Consent
 from referrals.lifecycle import services
 from referrals.lifecycle.models import Referral, ReferralEvent
-from referrals.lifecycle.transitions import TRANSITIONS, Transition
+from referrals.lifecycle.transitions import ROWS, TRANSITIONS, Transition
 from referrals.programs.models import Organization, Program
 from tests.conftest import login
 
@@ -54,6 +54,9 @@ EXPECTED: frozenset[tuple[S, S, str]] = frozenset(
         (S.IN_PROGRESS, S.FAILED, "receiver"),
         *((status, S.CANCELLED, "sender") for status in _OPEN),
         *((status, S.ENTERED_IN_ERROR, "sender_supervisor") for status in _OPEN),
+        # Issue #19 (working together): the receiver may cancel too once it has taken the
+        # referral on, as FHIR's Task lets its owner.
+        *((status, S.CANCELLED, "receiver") for status in (S.ACCEPTED, S.IN_PROGRESS, S.ON_HOLD)),
     }
 )
 TERMINAL = (S.REJECTED, S.COMPLETED, S.FAILED, S.CANCELLED, S.ENTERED_IN_ERROR)
@@ -83,7 +86,7 @@ def test_expected_table_is_well_formed():
         S.CANCELLED,
         S.ENTERED_IN_ERROR,
     }
-    assert len(EXPECTED) == 19
+    assert len(EXPECTED) == 22
 
 
 @dataclass
@@ -213,10 +216,12 @@ def test_every_transition_for_every_actor(app, world, from_status):
             allowed_sides = {
                 side for (f, t, side) in EXPECTED if (f, t) == (from_status, to_status)
             }
+            # One action per move; it may have a row per side ("cancel": sender and receiver).
             matching = [
                 t for t in TRANSITIONS if from_status in t.sources and t.target == to_status
             ]
-            assert len(matching) <= 1, f"two actions move {from_status} → {to_status}: {matching}"
+            actions = {t.action for t in matching}
+            assert len(actions) <= 1, f"two actions move {from_status} → {to_status}: {actions}"
             if not matching:
                 # No action exists, so nobody can make this move: that must be what DESIGN says.
                 if allowed_sides:
@@ -289,9 +294,9 @@ def test_every_transition_for_every_actor(app, world, from_status):
                 finally:
                     db.session.rollback()
 
-        # Every action whose sources do not hold this status is refused for everyone.
+        # Every action none of whose rows holds this status is refused for everyone.
         for transition in TRANSITIONS:
-            if from_status in transition.sources:
+            if any(from_status in row.sources for row in ROWS[transition.action]):
                 continue
             for name, user in users.items():
                 referral = db.session.get(Referral, referral_id)
@@ -558,9 +563,11 @@ def test_each_change_writes_one_event_and_one_audit_record(app, http):
         S.REQUESTED,
     )
     _step(app, http.partner, pid, rid, "accept", {}, S.ACCEPTED)
-    _step(app, http.partner, pid, rid, "waitlist", {}, S.ON_HOLD)
+    # Waiting takes a coded reason (issue #19), and an expected date if the partner has one.
+    hold = {"reason": "waitlist_no_bed", "until": "2099-01-31"}
+    _step(app, http.partner, pid, rid, "waitlist", hold, S.ON_HOLD)
     _step(app, http.partner, pid, rid, "resume", {}, S.IN_PROGRESS)
-    _step(app, http.partner, pid, rid, "waitlist", {}, S.ON_HOLD)
+    _step(app, http.partner, pid, rid, "waitlist", {"reason": "awaiting_documents"}, S.ON_HOLD)
     _step(app, http.partner, pid, rid, "resume", {}, S.IN_PROGRESS)
     _step(
         app,

@@ -25,6 +25,7 @@ from referrals.auth.services import end_sessions
 from referrals.auth.sessions import EndReason
 from referrals.enums import Role
 from referrals.extensions import db
+from referrals.lifecycle.conversation import unassign_everywhere
 from referrals.programs.models import Organization
 
 USER_FIELDS = frozenset({"email", "display_name", "role", "organization_id"})
@@ -118,8 +119,10 @@ def update_user(user: User, *, by: User, **fields: Any) -> list[str]:
         },
     )
     if {"organization_id", "role"} & set(changed):
-        # A new organization or role is new access: its supervisors confirm it first.
+        # A new organization or role is new access: its supervisors confirm it first; what
+        # the account worked on stays with its old organization or role.
         confirmation.ask_confirmation(user, by=by, why="moved")
+        unassign_everywhere(user)
     return changed
 
 
@@ -131,6 +134,7 @@ def deactivate_user(user: User, *, by: User) -> None:
         )
     user.active = False
     end_sessions(user, EndReason.DEACTIVATED)
+    unassign_everywhere(user)
     db.session.flush()
     audit.record("admin.user.deactivated", actor=by, object_type="user", object_id=user.id)
 

@@ -80,3 +80,10 @@ class ConfirmForm(FlaskForm):
     """A button that changes state: POST with a CSRF token, nothing else."""
 
     submit = SubmitField(_l("Confirm"))
+
+
+class IntakeAssignForm(FlaskForm):
+    """The caseworker who carries this client."""
+
+    assignee = SelectField(_l("Assigned caseworker"), choices=[], validators=[InputRequired()])
+    submit = SubmitField(_l("Assign"))

@@ -34,6 +34,8 @@ class Intake(Model):
     client_code: Mapped[str] = mapped_column(sa.String(20), unique=True, default=new_client_code)
     organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id"))
     created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    # The caseworker who carries this client (the author at first).
+    assignee_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
     age_band: Mapped[AgeBand] = mapped_column(code_enum(AgeBand))
     gender: Mapped[Gender] = mapped_column(code_enum(Gender))
     languages: Mapped[list[str]] = mapped_column(JsonList, default=list)
@@ -50,7 +52,8 @@ class Intake(Model):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
 
     organization: Mapped[Organization] = relationship()
-    created_by: Mapped[User] = relationship()
+    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
     consents: Mapped[list[Consent]] = relationship(
         back_populates="intake", order_by="Consent.given_at.desc()"
     )

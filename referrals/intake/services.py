@@ -81,6 +81,7 @@ def create_intake(*, by: User, fields: IntakeFields) -> Intake:
         client_code=_new_unique_client_code(),
         organization_id=by.organization_id,
         created_by_id=by.id,
+        assignee_id=by.id,
     )
     _apply(intake, fields)
     db.session.add(intake)

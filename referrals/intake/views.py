@@ -8,14 +8,18 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
+from wtforms.fields.choices import SelectChoice
 
 from referrals import access
 from referrals.access import staff
+from referrals.auth.models import User
 from referrals.enums import AgeBand, Gender, Urgency
+from referrals.errors import InvalidInput
 from referrals.extensions import db
 from referrals.intake import queries, services
-from referrals.intake.forms import ConfirmForm, IntakeForm
+from referrals.intake.forms import ConfirmForm, IntakeAssignForm, IntakeForm
 from referrals.intake.models import Intake
+from referrals.lifecycle import conversation
 from referrals.reads import record_read
 
 bp = Blueprint("intake", __name__, url_prefix="/intakes")
@@ -85,6 +89,7 @@ def detail(client_code: str) -> ResponseReturnValue:
         intake=intake,
         consent=queries.consent_state(intake),
         confirm_form=ConfirmForm(),
+        assign_form=_assign_form(user, intake, formdata=False),
     )
 
 
@@ -143,4 +148,34 @@ def _state_change(client_code: str, verb: Callable[..., None], done: str) -> Res
         else:
             db.session.commit()
             flash(done, "success")
+    return redirect(url_for("intake.detail", client_code=intake.client_code))
+
+
+def _assign_form(user: User, intake: Intake, *, formdata: bool = True) -> IntakeAssignForm:
+    form = IntakeAssignForm() if formdata else IntakeAssignForm(formdata=None)
+    form.assignee.choices = [
+        SelectChoice(str(member.id), member.display_name)
+        for member in conversation.intake_staff(user)
+    ]
+    if not formdata and intake.assignee_id:
+        form.assignee.data = str(intake.assignee_id)
+    return form
+
+
+@bp.route("/<client_code>/assign", methods=["POST"])
+def assign(client_code: str) -> ResponseReturnValue:
+    """Give the intake to another caseworker or supervisor of the organization."""
+    user = staff()
+    intake = access.intake_for(user, client_code)
+    form = _assign_form(user, intake)
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        conversation.assign_intake(intake, by=user, assignee_id=int(form.assignee.data))
+    except InvalidInput as error:
+        db.session.rollback()
+        flash(str(error), "warning")
+    else:
+        db.session.commit()
+        flash(_("Intake assigned."), "success")
     return redirect(url_for("intake.detail", client_code=intake.client_code))

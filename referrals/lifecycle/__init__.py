@@ -7,6 +7,6 @@ from flask import Blueprint
 
 def blueprint() -> Blueprint:
     """The area's blueprint, with every route module registered on it (imported once, here)."""
-    from referrals.lifecycle import views
+    from referrals.lifecycle import conversation_views, views  # noqa: F401  (routes register on bp)
 
     return views.bp

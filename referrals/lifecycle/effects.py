@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 
 from flask import current_app
@@ -27,6 +27,8 @@ class Move:
     reason: CodedEnum | None = None
     note: str = ""
     priority: Priority | None = None
+    until: date | None = None  # on hold: when the receiver expects to go on
+    suggested_program_id: int | None = None  # declined: a program that may fit instead
 
 
 class Effect(Protocol):
@@ -53,6 +55,33 @@ class KeepReason:
 
     def apply(self, referral: Referral, move: Move) -> None:
         setattr(referral, self.column, move.reason)
+
+
+@dataclass(frozen=True)
+class KeepUntil:
+    """On hold: the date the receiver expects to go on, if they gave one."""
+
+    def apply(self, referral: Referral, move: Move) -> None:
+        referral.hold_until = move.until
+
+
+@dataclass(frozen=True)
+class KeepSuggestion:
+    """Declined: the program the receiver suggests instead, if they chose one."""
+
+    def apply(self, referral: Referral, move: Move) -> None:
+        referral.suggested_program_id = move.suggested_program_id
+
+
+@dataclass(frozen=True)
+class Forget:
+    """Columns that stop being true with this move (a hold ends when work resumes)."""
+
+    columns: tuple[str, ...]
+
+    def apply(self, referral: Referral, move: Move) -> None:
+        for column in self.columns:
+            setattr(referral, column, None)
 
 
 @dataclass(frozen=True)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, SelectField, SubmitField, TextAreaField
+from wtforms import BooleanField, DateField, HiddenField, SelectField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from referrals.enums import Priority
 from referrals.identifiers import NoIdentifiers
-from referrals.lifecycle.transitions import Transition
+from referrals.lifecycle.transitions import SYSTEM_CANCEL_REASONS, Transition
 
 
 class ActionForm(FlaskForm):
@@ -23,14 +23,21 @@ class ActionForm(FlaskForm):
         description=_l("No names or other identifiers."),
         validators=[Optional(), Length(max=2000), NoIdentifiers()],
     )
+    until = DateField(_l("Expected to go on by"), validators=[Optional()])
+    suggested_program = SelectField(_l("A program that may fit instead"), validators=[Optional()])
     confirm = BooleanField(_l("Yes, I am sure: this cannot be undone."))
     submit = SubmitField(_l("Confirm"))
 
-    def for_transition(self, transition: Transition) -> ActionForm:
-        """Offer the reasons this transition takes (none for most)."""
+    def for_transition(
+        self, transition: Transition, suggestions: list[SelectChoice] | None = None
+    ) -> ActionForm:
+        """Offer the reasons this transition takes (none for most), and the programs a
+        receiver may suggest when it declines."""
+        self.suggested_program.choices = [
+            SelectChoice("", _l("No suggestion")),
+            *(suggestions or []),
+        ]
         if transition.reasons is not None:
-            from referrals.lifecycle.services import SYSTEM_CANCEL_REASONS
-
             self.reason.choices = [
                 SelectChoice("", _l("Choose a reason")),
                 *(
@@ -58,3 +65,41 @@ class SendForm(FlaskForm):
         validators=[Optional(), Length(max=2000), NoIdentifiers()],
     )
     submit = SubmitField(_l("Send referral"))
+
+
+class MessageForm(FlaskForm):
+    """A message to the other organization on the referral's thread."""
+
+    body = TextAreaField(
+        _l("Message"),
+        description=_l("Seen by both organizations. No names or other identifiers."),
+        validators=[InputRequired(), Length(max=2000), NoIdentifiers()],
+    )
+    submit = SubmitField(_l("Send message"))
+
+
+class AssignForm(FlaskForm):
+    """Who works the referral on the user's side ("" gives it back to the organization)."""
+
+    assignee = SelectField(_l("Assigned to"), choices=[], validators=[Optional()])
+    submit = SubmitField(_l("Assign"))
+
+    def offering(self, staff: list[tuple[int, str]]) -> AssignForm:
+        self.assignee.choices = [
+            SelectChoice("", _l("Nobody (the whole team)")),
+            *(SelectChoice(str(ident), name) for ident, name in staff),
+        ]
+        return self
+
+
+class ForwardForm(FlaskForm):
+    """The receiver routes the referral to another of its own programs."""
+
+    version = HiddenField(validators=[InputRequired()])
+    program = SelectField(_l("Forward to"), choices=[], validators=[InputRequired()])
+    note = TextAreaField(
+        _l("Note"),
+        description=_l("No names or other identifiers."),
+        validators=[Optional(), Length(max=2000), NoIdentifiers()],
+    )
+    submit = SubmitField(_l("Forward"))

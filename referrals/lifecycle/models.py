@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
@@ -12,6 +12,7 @@ from referrals.db_types import UtcDateTime, code_enum, new_public_id, utcnow
 from referrals.enums import (
     CancelReason,
     DeclineReason,
+    HoldReason,
     NotificationKind,
     OutcomeCode,
     Priority,
@@ -106,22 +107,36 @@ class Referral(Model):
     decline_reason: Mapped[DeclineReason | None] = mapped_column(code_enum(DeclineReason))
     cancel_reason: Mapped[CancelReason | None] = mapped_column(code_enum(CancelReason))
     outcome: Mapped[OutcomeCode | None] = mapped_column(code_enum(OutcomeCode))
+    # On hold: why, and when the receiver expects to go on (shown to the sender).
+    hold_reason: Mapped[HoldReason | None] = mapped_column(code_enum(HoldReason))
+    hold_until: Mapped[date | None] = mapped_column(sa.Date)
+    # Declined (handed back to the sender): the program the receiver suggests instead.
+    suggested_program_id: Mapped[int | None] = mapped_column(sa.ForeignKey("programs.id"))
+    # The person on each side who works the referral (their own organization's staff).
+    sender_assignee_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    receiver_assignee_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
     # Optimistic locking: an UPDATE that finds another version changes nothing and fails.
     version: Mapped[int] = mapped_column(sa.Integer, nullable=False)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
     intake: Mapped[Intake] = relationship()
-    program: Mapped[Program] = relationship()
+    program: Mapped[Program] = relationship(foreign_keys=[program_id])
+    suggested_program: Mapped[Program | None] = relationship(foreign_keys=[suggested_program_id])
     receiving_organization: Mapped[Organization] = relationship(
         foreign_keys=[receiving_organization_id]
     )
     sending_organization: Mapped[Organization] = relationship(
         foreign_keys=[sending_organization_id]
     )
-    sent_by: Mapped[User] = relationship()
+    sent_by: Mapped[User] = relationship(foreign_keys=[sent_by_id])
+    sender_assignee: Mapped[User | None] = relationship(foreign_keys=[sender_assignee_id])
+    receiver_assignee: Mapped[User | None] = relationship(foreign_keys=[receiver_assignee_id])
     events: Mapped[list[ReferralEvent]] = relationship(
         back_populates="referral", order_by="ReferralEvent.id"
+    )
+    messages: Mapped[list[ReferralMessage]] = relationship(
+        back_populates="referral", order_by="ReferralMessage.id"
     )
 
     def __repr__(self) -> str:
@@ -153,6 +168,26 @@ class ReferralEvent(Model):
 
     referral: Mapped[Referral] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship()
+
+
+class ReferralMessage(Model):
+    """One message of the thread between the sending and the receiving organization.
+
+    Checked for identifiers like every note; blanked by retention with the intake's notes.
+    """
+
+    __tablename__ = "referral_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    referral_id: Mapped[int] = mapped_column(sa.ForeignKey("referrals.id"), index=True)
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    # The author's organization when they wrote (staff can move between organizations).
+    organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id"))
+    body: Mapped[str] = mapped_column(sa.Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    referral: Mapped[Referral] = relationship(back_populates="messages")
+    author: Mapped[User] = relationship()
 
 
 class Notification(Model):

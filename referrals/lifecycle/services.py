@@ -8,7 +8,7 @@ other side as the row says, and flushes. Views commit.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -150,21 +150,52 @@ def act(
     note: str = "",
     expected_version: int | None = None,
     priority: Priority | None = None,
+    until: date | None = None,
+    suggested_program_id: int | None = None,
 ) -> ReferralEvent:
     """Take one action of the transition table on a referral."""
-    transition = transition_for(action)
-    if transition is None:
+    if transition_for(action) is None:
         raise ReferralError(_("Unknown action."))
     if expected_version is not None and expected_version != referral.version:
         raise ReferralConflict
-    if not access.on_side(by, referral, transition.side):
+    transition = access.row_for(by, action, referral)
+    if transition is None:
         raise NotAllowed(f"{by.role.value} may not {action} this referral")
     _check_source(referral, transition)
     note = _checked_note(note)
     move = Move(
-        now=utcnow(), reason=_reason_code(transition, reason, note), note=note, priority=priority
+        now=utcnow(),
+        reason=_reason_code(transition, reason, note),
+        note=note,
+        priority=priority,
+        until=_checked_until(transition, until),
+        suggested_program_id=_checked_suggestion(transition, referral, suggested_program_id),
     )
     return _move(referral, transition, move, by=by)
+
+
+def _checked_until(transition: Transition, until: date | None) -> date | None:
+    if until is None or not transition.takes_until:
+        return None
+    if until < utcnow().date():
+        raise ReferralError(_("The expected date cannot be in the past."))
+    return until
+
+
+def _checked_suggestion(
+    transition: Transition, referral: Referral, program_id: int | None
+) -> int | None:
+    """A program the sender could try instead: active, and not this one."""
+    if program_id is None or not transition.takes_suggestion:
+        return None
+    program = db.session.get(Program, program_id)
+    if (
+        program is None
+        or program.status != ProgramStatus.ACTIVE
+        or program.id == referral.program_id
+    ):
+        raise ReferralError(_("Choose a suggested program from the list."))
+    return program.id
 
 
 def _check_source(referral: Referral, transition: Transition) -> None:

@@ -17,6 +17,7 @@ from referrals.enums import (
     CancelReason,
     CodedEnum,
     DeclineReason,
+    HoldReason,
     NotificationKind,
     OutcomeCode,
     ReferralStatus,
@@ -24,7 +25,10 @@ from referrals.enums import (
 )
 from referrals.lifecycle.effects import (
     Effect,
+    Forget,
     KeepReason,
+    KeepSuggestion,
+    KeepUntil,
     Notify,
     Party,
     ProgramFullWhen,
@@ -66,6 +70,9 @@ class Transition:
     irreversible: bool = False
     # Sending: the receiver must take referrals and the client's consent must cover it.
     needs_consent: bool = False
+    # The form also asks for a date (on hold until) or a suggested program (declining).
+    takes_until: bool = False
+    takes_suggestion: bool = False
     effects: tuple[Effect, ...] = ()
     notify: Notify | None = None
     # The audit action (``referral.<audit>``); the action's own name unless given.
@@ -112,8 +119,11 @@ TRANSITIONS: tuple[Transition, ...] = (
         _l("Decline"),
         reasons=DeclineReason,
         irreversible=True,
+        # Declining hands the referral back to the sender, with a program that may fit.
+        takes_suggestion=True,
         effects=(
             KeepReason("decline_reason"),
+            KeepSuggestion(),
             _ANSWERED,
             _CLOSED,
             # The partner just told us it is full: the directory and matching should say so.
@@ -136,6 +146,9 @@ TRANSITIONS: tuple[Transition, ...] = (
         S.ON_HOLD,
         Side.RECEIVER,
         _l("Waitlist / pause"),
+        reasons=HoldReason,
+        takes_until=True,
+        effects=(KeepReason("hold_reason"), KeepUntil()),
         notify=_TELL_SENDER,
     ),
     Transition(
@@ -144,7 +157,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         S.IN_PROGRESS,
         Side.RECEIVER,
         _l("Resume"),
-        effects=(_ENROLLED,),
+        effects=(_ENROLLED, Forget(("hold_reason", "hold_until"))),
         notify=_TELL_SENDER,
     ),
     Transition(
@@ -180,6 +193,19 @@ TRANSITIONS: tuple[Transition, ...] = (
         effects=(KeepReason("cancel_reason"), _CLOSED),
         notify=_WITHDRAWN,
     ),
+    # The receiver may cancel too once it has taken the referral on (FHIR's Task lets the
+    # owner cancel): the client moved away, stopped coming before enrolment, and so on.
+    Transition(
+        "cancel",
+        frozenset({S.ACCEPTED, S.IN_PROGRESS, S.ON_HOLD}),
+        S.CANCELLED,
+        Side.RECEIVER,
+        _l("Cancel referral"),
+        reasons=CancelReason,
+        irreversible=True,
+        effects=(KeepReason("cancel_reason"), _CLOSED, Forget(("hold_reason", "hold_until"))),
+        notify=_TELL_SENDER,
+    ),
     Transition(
         "enter_in_error",
         CANCELLABLE,
@@ -206,7 +232,10 @@ SYSTEM_CANCEL = Transition(
     audit="cancel",
 )
 
-BY_ACTION: dict[str, Transition] = {transition.action: transition for transition in TRANSITIONS}
+# An action has one row per side that may take it ("cancel": the sender's and the receiver's).
+ROWS: dict[str, tuple[Transition, ...]] = {}
+for _row in TRANSITIONS:
+    ROWS[_row.action] = (*ROWS.get(_row.action, ()), _row)
 # Cancel reasons only the system records, never chosen by a person.
 SYSTEM_CANCEL_REASONS = frozenset(
     {CancelReason.CONSENT_REVOKED, CancelReason.CONSENT_EXPIRED, CancelReason.UNANSWERED}
@@ -214,4 +243,6 @@ SYSTEM_CANCEL_REASONS = frozenset(
 
 
 def transition_for(action: str) -> Transition | None:
-    return BY_ACTION.get(action)
+    """The action's first row: its label, reasons and form (the same for every side)."""
+    rows = ROWS.get(action)
+    return rows[0] if rows else None

@@ -9,13 +9,12 @@ from flask_login import login_required
 
 from referrals import access, postgresql
 from referrals.access import staff
-from referrals.db_types import utcnow
-from referrals.enums import DeclineReason, Priority, ReferralStatus
+from referrals.enums import Priority, ReferralStatus
 from referrals.errors import render_error
 from referrals.extensions import db
 from referrals.lifecycle import lists, services
 from referrals.lifecycle.forms import ActionForm, SendForm
-from referrals.lifecycle.models import Referral
+from referrals.lifecycle.page import render_page, suggestions_for
 from referrals.lifecycle.transitions import transition_for
 from referrals.reads import record_read
 
@@ -81,49 +80,6 @@ def sent() -> ResponseReturnValue:
     )
 
 
-def _render_detail(
-    referral: Referral,
-    *,
-    status: int = 200,
-    send_form: SendForm | None = None,
-    errors: dict[str, str] | None = None,
-    consent_missing: bool = False,
-) -> ResponseReturnValue:
-    """The referral page, with the forms of the actions open to this user."""
-    user = staff()
-    actions = access.actions_for(user, referral)
-    forms = {
-        t.action: ActionForm(formdata=None, version=referral.version).for_transition(t)
-        for t in actions
-        if t.action != "send"
-    }
-    if send_form is None and any(t.action == "send" for t in actions):
-        send_form = SendForm(formdata=None, version=referral.version)
-    next_matches = []
-    is_sender = access.is_sender(user, referral)
-    if (
-        referral.status == ReferralStatus.REJECTED
-        and referral.decline_reason == DeclineReason.NO_CAPACITY
-        and is_sender
-    ):
-        from referrals.matching.queries import match_intake
-
-        ranked = match_intake(referral.intake).ranked
-        next_matches = [row for row in ranked if row.program.id != referral.program_id][:3]
-    return render_template(
-        "lifecycle/detail.html",
-        referral=referral,
-        actions=actions,
-        forms=forms,
-        send_form=send_form,
-        errors=errors or {},
-        next_matches=next_matches,
-        is_sender=is_sender,
-        consent_missing=consent_missing,
-        now=utcnow(),
-    ), status
-
-
 @bp.route("/referrals/<public_id>")
 @login_required
 def detail(public_id: str) -> ResponseReturnValue:
@@ -131,7 +87,25 @@ def detail(public_id: str) -> ResponseReturnValue:
     user = staff()
     referral = access.referral_for(user, public_id)
     record_read(services.record_view, referral, by=user)
-    return _render_detail(referral)
+    return render_page(referral)
+
+
+def _chosen_program(form: ActionForm | SendForm) -> int | None:
+    """The suggested program's id: the form accepted only ids it offered, or nothing."""
+    value = (form.suggested_program.data or "").strip() if isinstance(form, ActionForm) else ""
+    return int(value) if value.isdigit() else None
+
+
+def conflict_page(public_id: str) -> ResponseReturnValue:
+    """Someone else acted first: say so, save nothing, offer to reload."""
+    return render_error(
+        409,
+        _(
+            "This referral changed while you were looking at it: someone else acted on it "
+            "first. Reload it to see its current state; nothing you sent was saved."
+        ),
+        reload_url=url_for("lifecycle.detail", public_id=public_id),
+    )
 
 
 @bp.route("/referrals/<public_id>/<action>", methods=["POST"])
@@ -140,24 +114,26 @@ def act(public_id: str, action: str) -> ResponseReturnValue:
     """Take one action on a referral (checked against the transition table)."""
     user = staff()
     referral = access.referral_for(user, public_id)
-    transition = transition_for(action)
-    if transition is None:
+    if transition_for(action) is None:
         abort(404)
-    if not access.on_side(user, referral, transition.side):
+    transition = access.row_for(user, action, referral)
+    if transition is None:
         abort(403)
     form: ActionForm | SendForm = (
-        SendForm() if action == "send" else ActionForm().for_transition(transition)
+        SendForm()
+        if action == "send"
+        else ActionForm().for_transition(transition, suggestions_for(referral, [transition]))
     )
     if not form.validate_on_submit():
         message = "; ".join(str(e) for errors in form.errors.values() for e in errors)
-        return _render_detail(
+        return render_page(
             referral,
             status=400,
             errors={action: message},
             send_form=form if isinstance(form, SendForm) else None,
         )
     if transition.irreversible and not (isinstance(form, ActionForm) and form.confirm.data):
-        return _render_detail(
+        return render_page(
             referral,
             status=400,
             errors={action: _("Tick the box to confirm: this cannot be undone.")},
@@ -174,21 +150,16 @@ def act(public_id: str, action: str) -> ResponseReturnValue:
             note=form.note.data or "",
             expected_version=int(version),
             priority=Priority(form.priority.data) if isinstance(form, SendForm) else None,
+            until=form.until.data if isinstance(form, ActionForm) else None,
+            suggested_program_id=_chosen_program(form),
         )
     except services.ReferralConflict:
         db.session.rollback()
-        return render_error(
-            409,
-            _(
-                "This referral changed while you were looking at it: someone else acted on it "
-                "first. Reload it to see its current state; nothing you sent was saved."
-            ),
-            reload_url=url_for("lifecycle.detail", public_id=public_id),
-        )
+        return conflict_page(public_id)
     except services.ReferralError as error:
         db.session.rollback()
         referral = access.referral_for(user, public_id)
-        return _render_detail(
+        return render_page(
             referral,
             status=400,
             errors={action: str(error)},

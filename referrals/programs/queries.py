@@ -7,7 +7,9 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask import abort
 from sqlalchemy.orm import joinedload
+from wtforms.fields.choices import SelectChoice
 
+from referrals.enums import ProgramStatus
 from referrals.extensions import db
 from referrals.programs.models import Organization, Program
 
@@ -74,3 +76,24 @@ def get_program_or_404(program_id: int) -> Program:
     if program is None:
         abort(404)
     return program
+
+
+def program_choices(*, organization_id: int | None = None, but: int) -> list[SelectChoice]:
+    """Programs taking referrals (of one organization, if given) but ``but``, as form choices
+    "Program · Organization" (one query)."""
+    stmt = (
+        sa.select(Program.id, Program.name, Organization.name)
+        .join(Organization, Organization.id == Program.organization_id)
+        .where(
+            Program.status == ProgramStatus.ACTIVE,
+            Organization.active.is_(True),
+            Organization.receives.is_(True),
+            Program.id != but,
+        )
+        .order_by(Organization.name, Program.name)
+    )
+    if organization_id is not None:
+        stmt = stmt.where(Program.organization_id == organization_id)
+    return [
+        SelectChoice(str(ident), f"{name} · {org}") for ident, name, org in db.session.execute(stmt)
+    ]

@@ -14,6 +14,7 @@ LABELS = {
     "situation_notes": "situation notes blanked",
     "referral_notes": "referral notes blanked",
     "event_notes": "timeline notes blanked",
+    "messages": "thread messages blanked",
     "consent_details": "consent details blanked",
 }
 DRY_RUN_LABELS = {
@@ -21,6 +22,7 @@ DRY_RUN_LABELS = {
     "situation_notes": "situation notes to blank",
     "referral_notes": "referral notes to blank",
     "event_notes": "timeline notes to blank",
+    "messages": "thread messages to blank",
     "consent_details": "consent details to blank",
 }
 

@@ -18,7 +18,7 @@ from referrals.audit import services as audit
 from referrals.db_types import utcnow
 from referrals.extensions import db
 from referrals.intake.models import Consent, Intake
-from referrals.lifecycle.models import Referral, ReferralEvent
+from referrals.lifecycle.models import Referral, ReferralEvent, ReferralMessage
 
 BATCH_SIZE = 500
 # A cut-off further back than this is surely a typo (and would overflow a date).
@@ -37,6 +37,7 @@ class PurgeCounts:
     situation_notes: int = 0
     referral_notes: int = 0
     event_notes: int = 0
+    messages: int = 0
     consent_details: int = 0
 
 
@@ -97,6 +98,12 @@ _TEXTS: dict[str, tuple[Any, Callable[[Sequence[int]], sa.ColumnElement[bool]]]]
     "event_notes": (
         ReferralEvent.note,
         lambda ids: ReferralEvent.referral_id.in_(
+            sa.select(Referral.id).where(Referral.intake_id.in_(ids))
+        ),
+    ),
+    "messages": (
+        ReferralMessage.body,
+        lambda ids: ReferralMessage.referral_id.in_(
             sa.select(Referral.id).where(Referral.intake_id.in_(ids))
         ),
     ),
