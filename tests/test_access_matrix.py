@@ -163,6 +163,11 @@ EXPECTED: dict[str, tuple[Callable[[Role, bool], str], Callable[[Targets], str]]
     ),
     "intake.matches": (intake_record, lambda t: f"/intakes/{t.client_code}/matches"),
     "intake.assign": (intake_record, lambda t: f"/intakes/{t.client_code}/assign"),
+    "intake.refer": (
+        intake_record,
+        lambda t: f"/intakes/{t.client_code}/matches/{t.program_id}/refer",
+    ),
+    "intake.extend_consent": (intake_record, lambda t: f"/intakes/{t.client_code}/consent/extend"),
     "intake.draft_referral": (
         intake_record,
         lambda t: f"/intakes/{t.client_code}/matches/{t.program_id}/draft",

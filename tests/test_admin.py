@@ -76,7 +76,7 @@ def program_data(org_id: int, **overrides: Any) -> dict[str, Any]:
         "min_age": "18",
         "max_age": "24",
         "genders_served": ["female", "transgender_female"],
-        "languages": "English,  Spanish , english,",
+        "languages": ["English", "Spanish"],
         "counties_served": ["Jackson County, MO", "Wyandotte County, KS"],
         "eligibility_description": "Adults who left a trafficking situation.",
         "capacity_available": "2",
@@ -739,3 +739,15 @@ def test_a_county_outside_the_list_is_refused(app, login_as, make_org):
     assert response.status_code == 400
     assert "valid choice" in response.get_data(as_text=True)
     assert count(app, Program) == 0
+
+
+def test_program_languages_come_from_the_intake_list(app, login_as, make_org):
+    """A language typed by hand could never match an intake: only the list's are accepted."""
+    client, _admin = login_as(Role.ADMIN)
+    org = make_org()
+    response = client.post(
+        "/admin/programs/new", data=program_data(org.id, languages=["English", "Englsh"])
+    )
+    assert response.status_code == 400
+    with app.app_context():
+        assert db.session.scalar(sa.select(Program).filter_by(name="Thirty-day care")) is None

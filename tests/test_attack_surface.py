@@ -80,6 +80,7 @@ class World:
     other_program_id: int
     spare_program_id: int  # no referral yet: the draft route drafts to it
     second_program_id: int  # the own organization's other program: forwarding goes there
+    uncovered_org_id: int  # receives referrals; the intake's consent does not name it
     client_code: str
     closed_client_code: str
     other_intake_id: int  # another organization's intake: injected intake ids point here
@@ -124,6 +125,8 @@ def build_world(
     other_program = make_program(org=other, name="Other Program")
     spare_program = make_program(org=other, name="Spare Program")
     second_program = make_program(org=own, name="Own Second Program")  # to forward to
+    # A receiving organization no consent names yet: extending consent adds it.
+    uncovered = make_org(name="Uncovered Organization", slug="uncovered-organization")
     caseworker = users[Role.CASEWORKER]
     intake = make_intake(by=caseworker)
     closed = make_intake(by=caseworker, is_open=False, closed_at=datetime.now(UTC))
@@ -179,6 +182,7 @@ def build_world(
             other_program_id=other_program.id,
             spare_program_id=spare_program.id,
             second_program_id=second_program.id,
+            uncovered_org_id=uncovered.id,
             client_code=intake.client_code,
             closed_client_code=closed.client_code,
             other_intake_id=other_intake.id,
@@ -259,7 +263,7 @@ def _program_fields(app: Flask, w: World) -> FormData:
         "min_age": "18",
         "max_age": "99",
         "genders_served": ["female"],
-        "languages": "English, Spanish",
+        "languages": ["English", "Spanish"],
         "counties_served": "Jackson County, MO",
         "capacity_available": "3",
         "capacity_maximum": "10",
@@ -584,6 +588,20 @@ POST_ROUTES: dict[str, PostRoute] = {
             "program": str(w.second_program_id),
             "note": "Our counseling team will take this one.",
         },
+    ),
+    "intake.refer": PostRoute(
+        Role.CASEWORKER,
+        intake_forms.ReferForm,
+        url=lambda w: f"{_intake(w)}/matches/{w.second_program_id}/refer",
+        form_page=lambda w: f"{_intake(w)}/matches",
+        data=lambda app, w: {"priority": "urgent", "note": "Needs a bed soon.", "confirm": "y"},
+    ),
+    "intake.extend_consent": PostRoute(
+        Role.CASEWORKER,
+        intake_forms.ExtendConsentForm,
+        url=lambda w: f"{_intake(w)}/consent/extend",
+        form_page=lambda w: f"{_intake(w)}/matches",
+        data=lambda app, w: {"organization_id": str(w.uncovered_org_id), "agreed": "y"},
     ),
     "intake.assign": PostRoute(
         Role.CASEWORKER,

@@ -44,6 +44,7 @@ GUARDED = {
     ("SendForm", "note"),
     ("MessageForm", "body"),  # the thread between the two organizations (issue #19)
     ("ForwardForm", "note"),
+    ("ReferForm", "note"),
 }
 
 

@@ -9,10 +9,8 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
-    Field,
     IntegerField,
     SelectField,
-    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -20,14 +18,13 @@ from wtforms import (
 )
 from wtforms.validators import URL, DataRequired, Email, InputRequired, Length, NumberRange
 from wtforms.validators import Optional as Blank
-from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from referrals.admin.org_services import ORGANIZATION_FIELDS
 from referrals.admin.program_services import PROGRAM_FIELDS
 from referrals.admin.user_services import USER_FIELDS
 from referrals.enums import Gender, ProgramStatus, Role, ServiceType
-from referrals.forms_common import plain_choices
-from referrals.geography import COUNTIES
+from referrals.forms_common import MultiCheckboxField, plain_choices
+from referrals.geography import COUNTIES, LANGUAGES
 
 _AGE = _l("Give an age from 0 to 120, or leave blank.")
 _PLACES = _l("Give a number from 0 to 100000, or leave blank.")
@@ -37,26 +34,6 @@ _HOURS = _l("Give a response time between 1 and 720 hours.")
 
 def _strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
-
-
-class MultiCheckboxField(SelectMultipleField):
-    """Several choices as checkboxes: usable without JavaScript, unlike a multi-select."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-
-class CommaListField(Field):
-    """Comma-separated text in the form, a list of trimmed strings in ``data``."""
-
-    widget = TextInput()
-
-    def _value(self) -> str:
-        return ", ".join(self.data or [])
-
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        text = valuelist[0] if valuelist else ""
-        self.data = [part.strip() for part in str(text).split(",") if part.strip()]
 
 
 class WriteOnlyTextAreaField(TextAreaField):
@@ -115,9 +92,9 @@ class ProgramForm(FlaskForm):
     genders_served = MultiCheckboxField(
         _l("Genders served"), description=_l("Tick none to serve everyone.")
     )
-    languages = CommaListField(
-        _l("Languages"), description=_l("Separate with commas, e.g. English, Spanish.")
-    )
+    # The same list as the intake form's: matching compares them exactly, so a typo typed
+    # here would silently break it.
+    languages = MultiCheckboxField(_l("Languages"))
     # Checkboxes, not comma-separated text: county names contain a comma ("Jackson County,
     # MO"), and matching compares them with the intake's county exactly.
     counties_served = MultiCheckboxField(
@@ -165,6 +142,10 @@ class ProgramForm(FlaskForm):
         stored = list(getattr(kwargs.get("obj"), "counties_served", None) or [])
         self.counties_served.choices = plain_choices(
             [*COUNTIES, *(county for county in stored if county not in COUNTIES)]
+        )
+        spoken = list(getattr(kwargs.get("obj"), "languages", None) or [])
+        self.languages.choices = plain_choices(
+            [*LANGUAGES, *(language for language in spoken if language not in LANGUAGES)]
         )
 
 

@@ -7,30 +7,45 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
+    HiddenField,
     RadioField,
     SelectField,
     StringField,
     SubmitField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from referrals.enums import AgeBand, Gender, Indicator, ServiceType, Urgency
+from referrals.enums import AgeBand, Gender, Indicator, Priority, ServiceType, Urgency
 from referrals.forms_common import MultiCheckboxField, plain_choices
 from referrals.geography import COUNTIES, LANGUAGES
 from referrals.identifiers import NoIdentifiers
 
 
+def _choose(choices: list[SelectChoice]) -> list[SelectChoice]:
+    """Nothing preselected: a "Choose…" prompt that the field refuses as an answer (a
+    preselected "Under 12" saved adults as minors)."""
+    return [SelectChoice("", _l("Choose…")), *choices]
+
+
+_REQUIRED = InputRequired(message=_l("Choose one."))
+
+
 class IntakeForm(FlaskForm):
-    age_band = SelectField(_l("Age band"), choices=AgeBand.choices(), validators=[InputRequired()])
-    gender = SelectField(_l("Gender"), choices=Gender.choices(), validators=[InputRequired()])
+    age_band = SelectField(
+        _l("Age band"), choices=_choose(AgeBand.choices()), default="", validators=[_REQUIRED]
+    )
+    gender = SelectField(
+        _l("Gender"), choices=_choose(Gender.choices()), default="", validators=[_REQUIRED]
+    )
     languages = MultiCheckboxField(
         _l("Languages spoken"),
         choices=plain_choices(LANGUAGES),
         validators=[DataRequired(message=_l("Choose at least one language."))],
     )
     county = SelectField(
-        _l("County"), choices=plain_choices(COUNTIES), validators=[InputRequired()]
+        _l("County"), choices=_choose(plain_choices(COUNTIES)), default="", validators=[_REQUIRED]
     )
     needs = MultiCheckboxField(
         _l("Needs"),
@@ -87,3 +102,33 @@ class IntakeAssignForm(FlaskForm):
 
     assignee = SelectField(_l("Assigned caseworker"), choices=[], validators=[InputRequired()])
     submit = SubmitField(_l("Assign"))
+
+
+class ReferForm(FlaskForm):
+    """Refer to a matched program: the draft is made and sent in one confirmed step."""
+
+    priority = SelectField(_l("Priority"), choices=Priority.choices())
+    note = TextAreaField(
+        _l("Note to the partner"),
+        description=_l(
+            "What the partner needs to know to respond. No names, phone numbers, dates of "
+            "birth or addresses."
+        ),
+        validators=[Optional(), Length(max=2000), NoIdentifiers()],
+    )
+    confirm = BooleanField(
+        _l("Send this referral now"),
+        validators=[DataRequired(message=_l("Tick the box to send the referral."))],
+    )
+    submit = SubmitField(_l("Refer"))
+
+
+class ExtendConsentForm(FlaskForm):
+    """Add an organization to what the client agreed to share with, for the same period."""
+
+    organization_id = HiddenField(validators=[InputRequired()])
+    agreed = BooleanField(
+        _l("The client (and guardian, for a minor) agreed in writing to share with them too."),
+        validators=[DataRequired(message=_l("Consent must be written and informed."))],
+    )
+    submit = SubmitField(_l("Extend consent"))

@@ -55,6 +55,7 @@ class ConsentState:
     active: list[Consent]
     covered_names: list[str]
     expires_at: datetime | None
+    covered_ids: frozenset[int] = frozenset()
 
     @property
     def has_consent(self) -> bool:
@@ -66,5 +67,6 @@ def consent_state(intake: Intake, moment: datetime | None = None) -> ConsentStat
     now = moment or utcnow()
     active = [consent for consent in intake.consents if consent.is_active_at(now)]
     names = sorted({org.name for consent in active for org in consent.organizations})
+    ids = frozenset(org.id for consent in active for org in consent.organizations)
     expiry = min((consent.expires_at for consent in active), default=None)
-    return ConsentState(active=active, covered_names=names, expires_at=expiry)
+    return ConsentState(active=active, covered_names=names, expires_at=expiry, covered_ids=ids)

@@ -220,6 +220,26 @@ def record_consent(
     return consent
 
 
+def extend_consent(intake: Intake, *, by: User, organization_id: int) -> Consent:
+    """The client agreed to share with one more organization: a consent naming it, for the
+    same period as (and with the guardian of) the latest active consent."""
+    now = utcnow()
+    active = [consent for consent in intake.consents if consent.is_active_at(now)]
+    if not active:
+        raise IntakeError(_("There is no active consent to extend: record consent first."))
+    latest = max(active, key=lambda consent: consent.expires_at)
+    if any(consent.covers(organization_id, now) for consent in active):
+        raise IntakeError(_("The client's consent already covers this organization."))
+    return record_consent(
+        intake,
+        by=by,
+        organization_ids=[organization_id],
+        expires_at=latest.expires_at,
+        guardian_consent=latest.guardian_consent,
+        guardian_relationship=latest.guardian_relationship,
+    )
+
+
 def revoke_consent(consent: Consent, *, by: User) -> None:
     """Withdraw consent from now on (the lifecycle cancels referrals it no longer covers)."""
     if consent.revoked_at is not None:

@@ -90,12 +90,13 @@ def create_draft(intake: Intake, program: Program, *, by: User) -> Referral:
         sent_by_id=by.id,
         status=ReferralStatus.DRAFT,
     )
+    db.session.add(referral)
     try:
-        with db.session.begin_nested():
-            db.session.add(referral)
-            db.session.flush()
+        db.session.flush()
     except IntegrityError:
-        # Two clicks at once: the partial unique index let only the first draft in.
+        # Two clicks at once: the partial unique index let only the first draft in. No
+        # savepoint: the caller rolls back on a ReferralError anyway, and on SQLite releasing a
+        # savepoint opened before any write committed the draft behind the caller's back.
         raise ReferralError(
             _("This intake already has an open referral to this program.")
         ) from None
