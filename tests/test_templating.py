@@ -108,8 +108,12 @@ _HOSTILE = '<script>alert("x")</script>'
 def test_list_lines_come_out_escaped_whatever_the_database_holds(app: Flask):
     from datetime import UTC, datetime
 
+    from referrals.lifecycle.lists import ReferralLine
+
     now = datetime.now(UTC)
-    line = (1, _HOSTILE, "requested", True, now, now, now, True, _HOSTILE, _HOSTILE, _HOSTILE)
+    line = ReferralLine(
+        1, _HOSTILE, "requested", True, now, now, now, True, _HOSTILE, _HOSTILE, _HOSTILE
+    )
     with app.test_request_context("/"):
         html = render_template("lifecycle/_list.html", rows=[line], side="inbox")
     assert _HOSTILE not in html

@@ -2,11 +2,9 @@
 
 Each list is one statement built once with bound parameters (building and hashing a select
 with a consent subquery took longer than PostgreSQL took to run it) and paged by keyset, so
-page N costs what page 1 costs. A line is the statement's row itself: the columns the list
-shows, computed in SQL (whether it is overdue, unread, the other organization's name), with
-no ORM object and no per-row Python object built on top. The list template unpacks each
-line in the order of ``LINE_COLUMNS`` (a tuple unpacked costs nothing per column, where a
-named lookup through Jinja cost about a microsecond: a dozen per row).
+page N costs what page 1 costs. A line (``ReferralLine``) holds the columns the list shows,
+computed in SQL (whether it is overdue, unread, the other organization's name), with no ORM
+object behind it; the list template reads them by name.
 """
 
 from __future__ import annotations
@@ -15,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple, cast
 
 import sqlalchemy as sa
 
@@ -60,37 +58,36 @@ def _written(limit: int) -> sa.ColumnElement[Any]:
 
 _PANEL, _PAGE = 0, 1  # the parts of the inbox's first statement
 
-# A line's columns, in order: templates/lifecycle/_list.html unpacks them so.
-LINE_COLUMNS = (
-    "id",
-    "public_id",
-    "status",
-    "unread",
-    "sent_at",
-    "response_due_at",
-    "created_at",
-    "overdue",
-    "client_code",
-    "program_name",
-    "counterpart",
-)
-_ID, _RESPONSE_DUE_AT, _CREATED_AT = (
-    LINE_COLUMNS.index(name) for name in ("id", "response_due_at", "created_at")
-)
-_PART = len(LINE_COLUMNS)  # the extra column of the inbox's first statement
-
 
 @dataclass(frozen=True)
 class ReferralPage:
-    rows: Sequence[Any]  # lines: see _lines()
+    rows: Sequence[ReferralLine]
     next_cursor: str | None
 
 
 @dataclass(frozen=True)
 class InboxFirstPage:
-    overdue: Sequence[Any]  # at most OVERDUE_PANEL_ROWS lines, the longest overdue first
+    overdue: Sequence[ReferralLine]  # at most OVERDUE_PANEL_ROWS lines, the longest overdue first
     more_overdue: bool  # whether the overdue queue holds more than the panel shows
     page: ReferralPage
+
+
+class ReferralLine(NamedTuple):
+    """One line of a referral list: _lines() below selects a column for each field, by name.
+
+    A new column is a field here, its expression there and its cell in _list.html."""
+
+    id: int
+    public_id: str
+    status: str  # the code: the templates compare and look it up as text
+    unread: bool  # not yet opened by the receiving organization
+    sent_at: datetime | None
+    response_due_at: datetime | None
+    created_at: datetime
+    overdue: bool
+    client_code: str
+    program_name: str
+    counterpart: str  # the other party: who sent it (inbox) or who received it (sent list)
 
 
 def _lines(side: Side, scope: sa.ColumnElement[bool]) -> sa.Select[*tuple[Any, ...]]:
@@ -109,25 +106,24 @@ def _lines(side: Side, scope: sa.ColumnElement[bool]) -> sa.Select[*tuple[Any, .
         if side == Side.RECEIVER
         else Referral.receiving_organization_id
     )
+    columns: dict[str, sa.ColumnElement[Any]] = {
+        "id": Referral.id,
+        "public_id": Referral.public_id,
+        # As its code, without the Enum type's conversion of every row.
+        "status": sa.type_coerce(Referral.status, sa.String()),
+        # Unread by the receiving organization (bold in the inbox; a read receipt clears it).
+        "unread": Referral.first_viewed_at.is_(None),
+        "sent_at": Referral.sent_at,
+        "response_due_at": Referral.response_due_at,
+        "created_at": Referral.created_at,
+        # The rule of Referral.is_overdue, at the request's moment.
+        "overdue": _is_overdue().self_group(),
+        "client_code": Intake.client_code,
+        "program_name": Program.name,
+        "counterpart": counterpart.c.name,
+    }
     lines = (
-        sa.select(
-            Referral.id,
-            Referral.public_id,
-            # As its code: the templates compare and look it up as text, and converting each
-            # row's code to a ReferralStatus was the ORM type's only work here.
-            sa.type_coerce(Referral.status, sa.String()).label("status"),
-            # Unread by the receiving organization (bold in the inbox; a read receipt clears it).
-            Referral.first_viewed_at.is_(None).label("unread"),
-            Referral.sent_at,
-            Referral.response_due_at,
-            Referral.created_at,
-            # The rule of Referral.is_overdue, at the request's moment.
-            _is_overdue().self_group().label("overdue"),
-            Intake.client_code.label("client_code"),
-            Program.name.label("program_name"),
-            # The other party: who sent it (inbox) or who received it (sent list).
-            counterpart.c.name.label("counterpart"),
-        )
+        sa.select(*(columns[name].label(name) for name in ReferralLine._fields))
         .select_from(Referral)
         .join(Intake, Intake.id == Referral.intake_id)
         .join(Program, Program.id == Referral.program_id)
@@ -210,7 +206,7 @@ def _inbox_first_page_statement(*, filtered: bool, limit: int) -> sa.CompoundSel
     return prepared(sa.union_all(sa.select(panel.subquery()), sa.select(page.subquery())))
 
 
-def _rows(stmt: sa.Executable, params: dict[str, Any]) -> Sequence[Any]:
+def _rows(stmt: sa.Executable, params: dict[str, Any]) -> Sequence[sa.Row[Any]]:
     """The statement's rows, run as Core on the session's connection: the lines are plain
     rows, and the ORM's execution path (autoflush, ORM result) cost a quarter of the
     statement's time. The lists only read, so there is nothing to flush first.
@@ -233,12 +229,15 @@ def _params(user: User, size: int, **more: Any) -> dict[str, Any]:
     return {"organization_id": user.organization_id, "now": utcnow(), "limit": size + 1, **more}
 
 
-def _by_created(line: Sequence[Any]) -> tuple[datetime, int]:
-    return line[_CREATED_AT], line[_ID]
+def _by_created(line: ReferralLine) -> tuple[datetime, int]:
+    return line.created_at, line.id
 
 
-def _by_due(line: Sequence[Any]) -> tuple[datetime, int]:
-    return line[_RESPONSE_DUE_AT], line[_ID]
+def _by_due(line: ReferralLine) -> tuple[datetime, int]:
+    return cast(datetime, line.response_due_at), line.id  # set on every overdue referral
+
+
+_WIDTH = len(ReferralLine._fields)  # the inbox's first statement adds the part after them
 
 
 _EMPTY = ReferralPage(rows=[], next_cursor=None)
@@ -251,12 +250,12 @@ def inbox_first_page(user: User, *, status: ReferralStatus | None, size: int) ->
     params = _params(user, size)
     if status is not None:
         params["status"] = status
-    panel: list[Any] = []
-    newest: list[Any] = []
+    panel: list[ReferralLine] = []
+    newest: list[ReferralLine] = []
     for row in _rows(
         _inbox_first_page_statement(filtered=status is not None, limit=params["limit"]), params
     ):
-        (panel if row[_PART] == _PANEL else newest).append(row[:_PART])
+        (panel if row.part == _PANEL else newest).append(ReferralLine._make(row[:_WIDTH]))
     # A UNION ALL promises no order of its own: each part is put back in its own order.
     panel.sort(key=_by_due)
     newest.sort(key=_by_created, reverse=True)
@@ -272,13 +271,13 @@ def _page(
     statement_for: Callable[[bool], sa.Executable],
     params: dict[str, Any],
     after: str | None,
-    position: Callable[[Sequence[Any]], tuple[datetime, int]],
+    position: Callable[[ReferralLine], tuple[datetime, int]],
 ) -> ReferralPage:
     """One keyset page: ``statement_for(True)`` continues after the cursor."""
     cursor_at = parse_cursor(after)
     if cursor_at is not None:
         params["after_at"], params["after_id"] = cursor_at
-    lines = _rows(statement_for(cursor_at is not None), params)
+    lines = [ReferralLine._make(row) for row in _rows(statement_for(cursor_at is not None), params)]
     rows, cursor = split_page(lines, params["limit"] - 1, position)
     return ReferralPage(rows=rows, next_cursor=cursor)
 
