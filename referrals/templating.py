@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import time
 from datetime import datetime
 from typing import Any
@@ -14,7 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from jinja2 import pass_context
 from jinja2.runtime import Context
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.routing import BuildError
 
@@ -277,39 +276,7 @@ def minute(moment: datetime | None) -> str:
     return moment.isoformat(" ", "minutes")[:16] if moment is not None else "—"
 
 
-# Program and organization names as escaped HTML: a list repeats the same few down its rows.
-# Names only (typed by administrators, never client details); bounded like the other memos.
-_ESCAPED_NAMES: dict[str, str] = {}
-_ESCAPED_NAMES_LIMIT = 10_000
-
-
-def escaped_name(name: str) -> str:
-    """``name|e`` as plain text for a row printed without autoescaping, remembered."""
-    if type(name) is not str:  # markup, or None: no memo keyed by equality with plain text
-        return str(escape(name))
-    text = _ESCAPED_NAMES.get(name)
-    if text is None:
-        text = str(escape(name))
-        _remember(_ESCAPED_NAMES, name, text, _ESCAPED_NAMES_LIMIT)
-    return text
-
-
-# Letters, digits and dashes: what db_types.CODE_ALPHABET makes public ids and client codes of.
-_NOTHING_TO_ESCAPE = re.compile(r"[0-9A-Za-z-]*").fullmatch
-
-
-def escaped_code(code: str) -> str:
-    """``code|e`` for a row printed without autoescaping: a code of letters, digits and
-    dashes comes back as it is (nothing to quote, so no Markup object is made); nothing in
-    the database says a code is one, and anything else comes back escaped, as markup."""
-    if type(code) is str and _NOTHING_TO_ESCAPE(code):
-        return code
-    return escape(code)  # markup: escaped once, wherever it is printed
-
-
 TEMPLATE_FILTERS = {
-    "escaped_name": escaped_name,
-    "escaped_code": escaped_code,
     "ago": ago,
     "day": day,
     "minute": minute,

@@ -271,10 +271,9 @@ def test_the_overdue_queue_issues_a_fixed_number_of_queries(app, coalition):
     assert len(few) == len(many), (few, many)
 
 
-def test_the_codes_the_lists_print_unescaped_are_letters_digits_and_dashes():
-    """templates/lifecycle/_list.html prints referral ids and client codes without escaping
-    them (escaping every cell cost a tenth of the inbox): that holds only while no code can
-    carry a character HTML gives a meaning to."""
+def test_the_codes_the_lists_print_are_letters_digits_and_dashes():
+    """Referral ids and client codes go into links and are read out over the phone: no
+    character a URL or HTML gives a meaning to (the lists escape them all the same)."""
     from referrals.db_types import new_client_code, new_public_id
 
     for _ in range(500):

@@ -2,32 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from flask import Flask, render_template, render_template_string
 from markupsafe import Markup, escape
 
 from referrals.enums import ReferralStatus
-from referrals.templating import escaped_code, status_options
-
-
-@pytest.mark.parametrize(
-    "code",
-    ["KC-7H3M-Q2PX", "", "abc123", '<script>alert("x")</script>', "A&B", "it's", "Ünï-ç0de"],
-)
-def test_escaped_code_is_what_the_e_filter_gives(code: str):
-    assert escaped_code(code) == str(escape(code))
-    # A code comes back as it is; anything else escaped, as markup (never escaped twice).
-    plain = re.fullmatch(r"[0-9A-Za-z-]*", code) is not None
-    assert type(escaped_code(code)) is (str if plain else Markup)
-
-
-def test_escaped_code_escapes_markup_and_other_values():
-    assert escaped_code(Markup("<b>")) == "<b>"  # markup is already safe, as |e leaves it
-    assert escaped_code(None) == "None"  # type: ignore[arg-type]
-    assert escaped_code(42) == "42"  # type: ignore[arg-type]
-
+from referrals.templating import status_options
 
 _LOOP = (
     "{% set labels = ReferralStatus.labels() %}"
