@@ -8,12 +8,11 @@ from typing import Any
 from flask import Flask
 
 from config import config_from_env
-from referrals.application import ReferralsApp
 
 
 def create_app(config: type | None = None, **overrides: Any) -> Flask:
     """Build the application: configuration, extensions, blueprints, CLI, error pages."""
-    app = ReferralsApp(__name__, template_folder="../templates")
+    app = Flask(__name__, template_folder="../templates")
     config_class = config or config_from_env()
     config_class.check()  # type: ignore[attr-defined]
     app.config.from_object(config_class)

@@ -25,7 +25,6 @@ def register_extensions(app: Flask) -> None:
         postgresql,
         read_only_requests,
     )
-    from referrals.application import request_locale
     from referrals.auth.loader import load_user
     from referrals.auth.views import signed_out
 
@@ -42,7 +41,7 @@ def register_extensions(app: Flask) -> None:
     read_only_requests.register(app)
     migrate.init_app(app, db, directory=app.config.get("MIGRATIONS_DIR", "migrations"))
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=request_locale)
+    babel.init_app(app)
     bootstrap.init_app(app)
     mail.init_app(app)
     limiter.init_app(app)
