@@ -109,14 +109,12 @@ def register_security_headers(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     """Values every template may use (after ``babel.init_app``: ours replace its gettext)."""
-    from referrals import template_literals
     from referrals.templating import (
         TEMPLATE_FILTERS,
         TEMPLATE_GLOBALS,
         template_context,
     )
 
-    template_literals.register(app)
     app.jinja_env.globals.update(TEMPLATE_GLOBALS)
     app.context_processor(template_context)
     for name, function in TEMPLATE_FILTERS.items():
