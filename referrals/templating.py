@@ -8,11 +8,9 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app, g, has_request_context, request, url_for
-from flask_babel import get_locale, get_translations
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from jinja2 import pass_context
-from jinja2.runtime import Context
 from markupsafe import Markup
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.routing import BuildError
@@ -38,9 +36,6 @@ def template_context() -> dict[str, Any]:
     # page cost more than the rest of the layout. The views still validate them as forms.
     authenticated = current_user.is_authenticated
     return {
-        # Looked up once here for every ``_()`` of the page (template_gettext): Flask-Babel's
-        # own lookup walks the request, session and config each time.
-        "locale_key": str(get_locale()),
         "Role": Role,
         "ReferralStatus": ReferralStatus,
         "hotlines": HOTLINES,
@@ -119,37 +114,6 @@ def _remember(memo: dict[Any, Any], key: Any, value: Any, limit: int) -> None:
     entries: a safety net, their keys come from templates and administrators' names."""
     if len(memo) < limit:
         memo[key] = value
-
-
-# Plain template strings (no variables) as translated and formatted for a locale, keyed by
-# (locale, string, autoescape). Flask-Babel looks the request's catalog up again for each
-# ``_()`` (~11 µs; a page has dozens); a catalog does not change while the process runs.
-# Templates only translate literals, so the memo stays small; the bound is a safety net.
-_PLAIN_TRANSLATIONS: dict[tuple[str, str, bool], str] = {}
-_PLAIN_TRANSLATIONS_LIMIT = 10_000
-
-
-def format_translation(translated: str, autoescape: bool, variables: dict[str, Any]) -> str:
-    """What Jinja's newstyle gettext does with a translation: always a format string."""
-    # The template author's own text (a literal in a template, or its translation), trusted
-    # as Jinja's i18n extension trusts it; the variables are escaped by Markup's ``%``.
-    text = Markup(translated) if autoescape else translated  # noqa: S704  # nosec B704
-    return text % variables
-
-
-@pass_context
-def template_gettext(context: Context, string: str, /, **variables: Any) -> str:
-    """``_()`` and ``gettext()`` in templates: the result of Jinja's newstyle gettext over
-    Flask-Babel's (installed by ``babel.init_app``), remembered per locale for plain strings."""
-    autoescape = bool(context.eval_ctx.autoescape)
-    if variables:
-        return format_translation(get_translations().ugettext(string), autoescape, variables)
-    key = (context.get("locale_key") or str(get_locale()), string, autoescape)
-    text = _PLAIN_TRANSLATIONS.get(key)
-    if text is None:
-        text = format_translation(get_translations().ugettext(string), autoescape, {})
-        _remember(_PLAIN_TRANSLATIONS, key, text, _PLAIN_TRANSLATIONS_LIMIT)
-    return text
 
 
 # Paths by (script root, endpoint, values): the navigation's dozen links, the stylesheets
@@ -255,10 +219,7 @@ def status_options(statuses: list[ReferralStatus], selected: object) -> Markup:
     return options
 
 
-# Replace the i18n extension's callables (``_`` looks ``gettext`` up on every call).
 TEMPLATE_GLOBALS = {
-    "_": template_gettext,
-    "gettext": template_gettext,
     "path_for": path_for,
     "status_badges": status_badges,
     "status_options": status_options,

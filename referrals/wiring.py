@@ -108,7 +108,8 @@ def register_security_headers(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    """Values every template may use (after ``babel.init_app``: ours replace its gettext)."""
+    """Values every template may use (``_`` and ``gettext`` are Flask-Babel's, installed by
+    ``babel.init_app`` through Jinja's i18n extension)."""
     from referrals.templating import (
         TEMPLATE_FILTERS,
         TEMPLATE_GLOBALS,
