@@ -7,13 +7,12 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app, g, has_request_context, request, url_for
+from flask import current_app, g
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy.exc import SQLAlchemyError
-from werkzeug.routing import BuildError
 
 from referrals.auth.sessions import seconds_left
 from referrals.db_types import utcnow
@@ -43,7 +42,6 @@ def template_context() -> dict[str, Any]:
         "unread_notifications": unread_notifications() if authenticated else 0,
         "unread_cap": UNREAD_COUNT_CAP,
         "session_seconds_left": session_seconds_left(authenticated),
-        "paths": endpoint_paths() if has_request_context() else _NO_REQUEST_PATHS,
     }
 
 
@@ -116,70 +114,6 @@ def _remember(memo: dict[Any, Any], key: Any, value: Any, limit: int) -> None:
         memo[key] = value
 
 
-# Paths by (script root, endpoint, values): the navigation's dozen links, the stylesheets
-# and a list's link prefix are the same on every page, and building each through the URL
-# map (~12 µs) cost more than the rest of the bar. Only for values written in a template
-# (never a record's id): the memo's bound is a safety net.
-_PATHS: dict[tuple[str, str, tuple[tuple[str, Any], ...]], str] = {}
-_PATHS_LIMIT = 1_000
-
-
-def path_for(endpoint: str, **values: Any) -> str:
-    """``url_for(endpoint, **values)`` for values that are the template's own, remembered.
-
-    Not for a relative endpoint (``.detail`` depends on the blueprint asking) nor for
-    url_for's own options (``_external`` would keep one client's Host for everyone)."""
-    if endpoint.startswith(".") or (values and any(name.startswith("_") for name in values)):
-        raise ValueError(f"path_for cannot remember {endpoint!r} with {sorted(values)}")
-    # Most calls (the navigation) have no values, the rest one: sorted only when it matters.
-    items = tuple(sorted(values.items())) if len(values) > 1 else tuple(values.items())
-    key = (request.script_root, endpoint, items)
-    path = _PATHS.get(key)
-    if path is None:
-        path = url_for(endpoint, **values)
-        _remember(_PATHS, key, path, _PATHS_LIMIT)
-    return path
-
-
-class EndpointPaths(dict[str, str]):
-    """``paths['auth.logout']``: the path of an endpoint that takes no values, for one
-    script root, found on first use. The layout links to fifteen of them on every page, and
-    an item lookup costs a template a third of a ``path_for()`` call (Jinja's
-    ``Context.call`` and the memo's key)."""
-
-    def __missing__(self, endpoint: str) -> str:
-        try:
-            path = path_for(endpoint)
-        except BuildError as error:
-            # Jinja takes a LookupError (BuildError is one) from ``paths[...]`` for a missing
-            # item and writes nothing: a misspelt endpoint would be an empty link.
-            raise RuntimeError(f"no path for {endpoint!r}: {error}") from error
-        _remember(self, endpoint, path, _PATHS_LIMIT)
-        return path
-
-
-class _NoPathsOutsideARequest(dict[str, str]):
-    def __missing__(self, endpoint: str) -> str:
-        raise RuntimeError(f"paths[{endpoint!r}] needs a request (script root)")
-
-
-_NO_REQUEST_PATHS = _NoPathsOutsideARequest()
-
-
-_ENDPOINT_PATHS: dict[str, EndpointPaths] = {}
-_SCRIPT_ROOTS_LIMIT = 100
-
-
-def endpoint_paths() -> EndpointPaths:
-    """The ``paths`` of this request's script root (in a request only)."""
-    root = request.script_root
-    paths = _ENDPOINT_PATHS.get(root)
-    if paths is None:
-        paths = EndpointPaths()
-        _remember(_ENDPOINT_PATHS, root, paths, _SCRIPT_ROOTS_LIMIT)
-    return paths
-
-
 # A referral status as its badge, by locale: a list shows one per row.
 _STATUS_BADGES: dict[str, dict[ReferralStatus, Markup]] = {}
 
@@ -220,7 +154,6 @@ def status_options(statuses: list[ReferralStatus], selected: object) -> Markup:
 
 
 TEMPLATE_GLOBALS = {
-    "path_for": path_for,
     "status_badges": status_badges,
     "status_options": status_options,
 }

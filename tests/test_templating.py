@@ -36,22 +36,6 @@ def test_status_options_mark_one_option_selected(app: Flask):
     assert '<option value="in_progress" selected>' in options
 
 
-def test_endpoint_paths_are_url_for_of_the_endpoint_per_script_root(app: Flask):
-    from flask import url_for
-
-    from referrals.templating import endpoint_paths
-
-    with app.test_request_context("/"):
-        paths = endpoint_paths()
-        assert paths["auth.logout"] == url_for("auth.logout")
-        assert "auth.logout" in paths  # remembered
-        assert endpoint_paths() is paths
-    with app.test_request_context("/", base_url="http://localhost/coalition"):
-        assert endpoint_paths()["auth.logout"] == "/coalition" + paths["auth.logout"]
-        with pytest.raises(ValueError, match="cannot remember"):
-            endpoint_paths()[".inbox"]
-
-
 def test_a_signed_in_page_writes_one_token_for_both_of_its_forms(app: Flask, login_as):
     import re
 
@@ -68,18 +52,6 @@ def test_a_signed_in_page_writes_one_token_for_both_of_its_forms(app: Flask, log
     assert len(tokens) == 2  # sign out, stay signed in
     assert tokens[0] == tokens[1]
     assert 'action="/logout"' in page
-
-
-def test_a_misspelt_navigation_endpoint_fails_instead_of_writing_an_empty_link(app: Flask):
-    from referrals.templating import _NO_REQUEST_PATHS, endpoint_paths
-
-    with (
-        app.test_request_context("/"),
-        pytest.raises(RuntimeError, match=r"no path for 'auth\.logot'"),
-    ):
-        render_template_string("{{ paths['auth.logot'] }}", paths=endpoint_paths())
-    with pytest.raises(RuntimeError, match="needs a request"):
-        _NO_REQUEST_PATHS["auth.logout"]
 
 
 _HOSTILE = '<script>alert("x")</script>'
