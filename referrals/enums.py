@@ -8,14 +8,8 @@ from __future__ import annotations
 import enum
 from typing import Self
 
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from wtforms.fields.choices import SelectChoice
-
-# Each enum's translated labels, by locale. A list shows a label per row, and translating a
-# lazy string costs ~6 µs (Flask-Babel looks the catalog up each time); a catalog does not
-# change while the process runs, so each locale's labels are translated once.
-_TRANSLATED: dict[tuple[type[CodedEnum], str], dict[CodedEnum, str]] = {}
 
 
 class CodedEnum(enum.StrEnum):
@@ -23,19 +17,13 @@ class CodedEnum(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return type(self).labels()[self]
+        """The member's label in the current locale."""
+        return str(LABELS.get(self, self.value.replace("_", " ").capitalize()))
 
     @classmethod
     def labels(cls) -> dict[Self, str]:
-        """Every member's label in the current locale (for a template to read per row)."""
-        key = (cls, str(get_locale()))
-        labels = _TRANSLATED.get(key)
-        if labels is None:
-            labels = _TRANSLATED[key] = {
-                member: str(LABELS.get(member, member.value.replace("_", " ").capitalize()))
-                for member in cls
-            }
-        return labels  # type: ignore[return-value]
+        """Every member's label in the current locale (a list translates them once, not per row)."""
+        return {member: member.label for member in cls}
 
     @classmethod
     def choices(cls) -> list[SelectChoice]:

@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import time
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app, g
-from flask_babel import get_locale
+from flask import g
 from flask_babel import gettext as _
 from flask_login import current_user
-from markupsafe import Markup
 from sqlalchemy.exc import SQLAlchemyError
 
 from referrals.auth.sessions import seconds_left
 from referrals.db_types import utcnow
 from referrals.enums import Gender, Indicator, ReferralStatus, Role, ServiceType
-from referrals.extensions import db
+from referrals.extensions import cache, db
 from referrals.notifications.services import UNREAD_COUNT_CAP, unread_count
 from referrals.programs.models import Organization
 
@@ -65,24 +62,25 @@ def unread_notifications() -> int:
         return 0
 
 
-_DEMO_CHECK_SECONDS = 60.0
+# The banner follows the database within a minute of a seed or a reset.
+_DEMO_CHECK_SECONDS = 60
+_DEMO_BANNER = "demo_data_present"
 
 
 def demo_data_present() -> bool:
-    """Whether the database holds the demo coalition (checked at most once a minute)."""
-    cache = current_app.extensions.setdefault("demo_banner", {"checked": -1e9, "present": False})
-    now = time.monotonic()
-    if now - cache["checked"] > _DEMO_CHECK_SECONDS:
+    """Whether the database holds the demo coalition (asked at most once a minute)."""
+    present = cache.get(_DEMO_BANNER)
+    if present is None:
         try:
-            cache["present"] = bool(
+            present = bool(
                 db.session.scalar(sa.select(sa.exists().where(Organization.is_demo.is_(True))))
             )
         except SQLAlchemyError:
             # The error page must still render when the database is what failed.
             db.session.rollback()
             return False
-        cache["checked"] = now
-    return bool(cache["present"])
+        cache.set(_DEMO_BANNER, present, timeout=_DEMO_CHECK_SECONDS)
+    return bool(present)
 
 
 def _label(enum_class: type) -> Any:
@@ -105,58 +103,6 @@ def ago(moment: datetime | None) -> str:
     if seconds < 2 * 86400:
         return _("%(n)d hours ago", n=seconds // 3600)
     return _("%(n)d days ago", n=seconds // 86400)
-
-
-def _remember(memo: dict[Any, Any], key: Any, value: Any, limit: int) -> None:
-    """Keep ``value`` in one of the memos below while it holds fewer than ``limit``
-    entries: a safety net, their keys come from templates and administrators' names."""
-    if len(memo) < limit:
-        memo[key] = value
-
-
-# A referral status as its badge, by locale: a list shows one per row.
-_STATUS_BADGES: dict[str, dict[ReferralStatus, Markup]] = {}
-
-
-def status_badges() -> dict[ReferralStatus, Markup]:
-    """The markup of _macros.html's ``status_badge`` for every status, in this locale."""
-    locale = str(get_locale())
-    badges = _STATUS_BADGES.get(locale)
-    if badges is None:
-        badges = _STATUS_BADGES[locale] = {
-            status: Markup('<span class="badge status-{}">{}</span>').format(status, label)
-            for status, label in ReferralStatus.labels().items()
-        }
-    return badges
-
-
-# A list filter's status options, by (locale, statuses, selected status): the same few on
-# every page of a list, and each written by hand cost two escapes and a Markup.
-_STATUS_OPTIONS: dict[tuple[str, tuple[str, ...], str | None], Markup] = {}
-_STATUS_OPTIONS_LIMIT = 1_000
-
-
-def status_options(statuses: list[ReferralStatus], selected: object) -> Markup:
-    """The ``<option>`` of each status (``selected`` marked), as _filter.html wrote them."""
-    chosen = None if selected is None else str(selected)
-    key = (str(get_locale()), tuple(statuses), chosen)
-    options = _STATUS_OPTIONS.get(key)
-    if options is None:
-        labels = ReferralStatus.labels()
-        options = Markup("").join(
-            Markup('<option value="{}" {}>{}</option>').format(
-                status, "selected" if status == chosen else "", labels[status]
-            )
-            for status in statuses
-        )
-        _remember(_STATUS_OPTIONS, key, options, _STATUS_OPTIONS_LIMIT)
-    return options
-
-
-TEMPLATE_GLOBALS = {
-    "status_badges": status_badges,
-    "status_options": status_options,
-}
 
 
 def day(moment: datetime | None) -> str:

@@ -9,6 +9,7 @@ from werkzeug.routing import IntegerConverter, Map
 from referrals.extensions import (
     babel,
     bootstrap,
+    cache,
     csrf,
     db,
     limiter,
@@ -43,6 +44,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app)
     bootstrap.init_app(app)
+    cache.init_app(app)
     mail.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
@@ -110,13 +112,8 @@ def register_security_headers(app: Flask) -> None:
 def register_template_helpers(app: Flask) -> None:
     """Values every template may use (``_`` and ``gettext`` are Flask-Babel's, installed by
     ``babel.init_app`` through Jinja's i18n extension)."""
-    from referrals.templating import (
-        TEMPLATE_FILTERS,
-        TEMPLATE_GLOBALS,
-        template_context,
-    )
+    from referrals.templating import TEMPLATE_FILTERS, template_context
 
-    app.jinja_env.globals.update(TEMPLATE_GLOBALS)
     app.context_processor(template_context)
     for name, function in TEMPLATE_FILTERS.items():
         app.add_template_filter(function, name)

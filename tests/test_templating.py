@@ -1,39 +1,36 @@
-"""The list helpers of referrals/templating.py write what the plain template wrote."""
+"""What every page's layout and the list templates write (referrals/templating.py)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
-from flask import Flask, render_template, render_template_string
-from markupsafe import Markup, escape
+import time_machine
+from flask import Flask, render_template
+from markupsafe import escape
 
 from referrals.enums import ReferralStatus
-from referrals.templating import status_options
-
-_LOOP = (
-    "{% set labels = ReferralStatus.labels() %}"
-    "{% for s in statuses %}<option value=\"{{ s }}\" {{ 'selected' if status == s else '' }}>"
-    "{{ labels[s] }}</option>{% endfor %}"
-)
 
 
-@pytest.mark.parametrize(
-    "selected", [None, ReferralStatus.REQUESTED, ReferralStatus.COMPLETED, "overdue", "nonsense"]
-)
-@pytest.mark.parametrize("first", [0, 1])
-def test_status_options_are_what_the_template_loop_wrote(app: Flask, selected, first: int):
-    statuses = list(ReferralStatus)[first:]
+@pytest.mark.parametrize("selected", [ReferralStatus.IN_PROGRESS, "in_progress"])
+def test_the_status_filter_marks_one_option_selected(app: Flask, selected: object):
     with app.test_request_context("/"):
-        written = render_template_string(_LOOP, statuses=statuses, status=selected)
-        assert status_options(statuses, selected) == written
-        assert status_options(statuses, selected) == written  # remembered
-        assert isinstance(status_options(statuses, selected), Markup)
+        html = render_template(
+            "lifecycle/_filter.html", statuses=list(ReferralStatus), status=selected
+        )
+    assert html.count(" selected>") == 1
+    assert '<option value="in_progress" selected>Enrolled (in progress)</option>' in html
+    assert html.count("<option value=") == len(ReferralStatus) + 1  # and "All"
 
 
-def test_status_options_mark_one_option_selected(app: Flask):
-    with app.test_request_context("/"):
-        options = status_options(list(ReferralStatus), ReferralStatus.IN_PROGRESS)
-    assert options.count(" selected>") == 1
-    assert '<option value="in_progress" selected>' in options
+def test_the_demo_banner_follows_the_database_within_a_minute(app: Flask, make_org):
+    with time_machine.travel(datetime(2026, 6, 1, tzinfo=UTC), tick=False) as clock:
+        assert "DEMO DATA" not in app.test_client().get("/login").get_data(as_text=True)
+        make_org(name="Demo Org", is_demo=True)
+        # Asked at most once a minute (Flask-Caching, with an expiry).
+        assert "DEMO DATA" not in app.test_client().get("/login").get_data(as_text=True)
+        clock.shift(61)
+        assert "DEMO DATA" in app.test_client().get("/login").get_data(as_text=True)
 
 
 def test_a_signed_in_page_writes_one_token_for_both_of_its_forms(app: Flask, login_as):
@@ -58,8 +55,6 @@ _HOSTILE = '<script>alert("x")</script>'
 
 
 def test_list_lines_come_out_escaped_whatever_the_database_holds(app: Flask):
-    from datetime import UTC, datetime
-
     from referrals.lifecycle.lists import ReferralLine
 
     now = datetime.now(UTC)
