@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 from typing import Any, NamedTuple
 
 from flask_babel import gettext as _
@@ -309,7 +309,6 @@ class _Words:
         )
 
 
-@lru_cache(maxsize=8192)
 def _level(low: str) -> int:
     if low in data.COMMON_WORD_NAMES:
         return COMMON
