@@ -24,7 +24,6 @@ def register_extensions(app: Flask) -> None:
     from referrals import (
         models,  # noqa: F401  (registers every table)
         postgresql,
-        read_only_requests,
     )
     from referrals.auth.loader import load_user
     from referrals.auth.views import signed_out
@@ -39,7 +38,6 @@ def register_extensions(app: Flask) -> None:
     if on_postgresql:
         with app.app_context():
             postgresql.register(db.engine)
-    read_only_requests.register(app)
     migrate.init_app(app, db, directory=app.config.get("MIGRATIONS_DIR", "migrations"))
     csrf.init_app(app)
     babel.init_app(app)

@@ -17,6 +17,7 @@ from referrals.lifecycle import lists, queries, services
 from referrals.lifecycle.forms import ActionForm, SendForm
 from referrals.lifecycle.models import Referral
 from referrals.lifecycle.transitions import transition_for
+from referrals.read_only import read_only
 
 bp = Blueprint("lifecycle", __name__)
 # After the session check, the lists send only their list statement (lists._rows).
@@ -32,6 +33,7 @@ def _status_filter() -> ReferralStatus | None:
 
 @bp.route("/inbox")
 @login_required
+@read_only
 def inbox() -> ResponseReturnValue:
     """Referrals received by my organization: the longest overdue first, then the newest,
     unread marked; ``?status=overdue`` is the whole overdue queue."""
@@ -66,6 +68,7 @@ def inbox() -> ResponseReturnValue:
 
 @bp.route("/referrals/")
 @login_required
+@read_only
 def sent() -> ResponseReturnValue:
     """Referrals sent by my organization."""
     user = staff()
