@@ -7,7 +7,6 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from referrals import postgresql
 from referrals.access import staff
 from referrals.db_types import utcnow
 from referrals.enums import DeclineReason, Priority, ReferralStatus
@@ -20,8 +19,6 @@ from referrals.lifecycle.transitions import transition_for
 from referrals.read_only import read_only
 
 bp = Blueprint("lifecycle", __name__)
-# After the session check, the lists send only their list statement (lists._rows).
-postgresql.generic_plans_for("lifecycle.inbox", "lifecycle.sent")
 
 
 def _status_filter() -> ReferralStatus | None:
