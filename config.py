@@ -105,6 +105,10 @@ class Config:
     PASSWORD_MIN_LENGTH = _env_int("PASSWORD_MIN_LENGTH", 15)
     PASSWORD_MAX_LENGTH = 128
 
+    # Flask-Caching: small, short-lived facts per process (the demo banner's check).
+    CACHE_TYPE = "SimpleCache"
+    CACHE_DEFAULT_TIMEOUT = 60
+
     # UI
     BOOTSTRAP_SERVE_LOCAL = True
     BABEL_DEFAULT_LOCALE = "en"

@@ -18,6 +18,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from referrals import create_app
 from referrals.extensions import db
 from referrals.postgresql import prepared
+from referrals.read_only import read_only
 
 BASELINE_PATH = "/bench/baseline"
 ROWS = 50
@@ -56,6 +57,7 @@ _FORTUNES = prepared(sa.select(Fortune).order_by(Fortune.id).limit(ROWS))
 
 
 @bp.route(BASELINE_PATH)
+@read_only  # as the list pages: its statement stays prepared
 def baseline() -> ResponseReturnValue:
     """Fifty rows through the ORM, rendered by Jinja; no sign-in."""
     fortunes = db.session.scalars(_FORTUNES).all()

@@ -42,7 +42,6 @@ from referrals.extensions import db
 from referrals.intake.models import Consent, Intake, consent_organizations
 from referrals.lifecycle.models import Referral
 from referrals.programs.models import Organization, Program
-from referrals.read_only_requests import note_raw_write
 
 ORG_PREFIX = "Load Test Partner"
 ORGANIZATIONS = 12
@@ -513,7 +512,6 @@ class _CopyWriter(_BatchWriter):
     def __init__(self, tables: dict[str, tuple[Any, Sequence[str]]]) -> None:
         super().__init__(tables)
         connection = db.session.connection()
-        note_raw_write(connection)  # so a request's end never takes it for a read-only one
         self.cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
 
     def write(self, table: Any, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:

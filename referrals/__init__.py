@@ -8,7 +8,6 @@ from typing import Any
 from flask import Flask
 
 from config import config_from_env
-from referrals.application import ReferralsApp
 from referrals.installation_keys import load_keys
 
 
@@ -19,7 +18,7 @@ def create_app(
 
     ``instance_path`` (absolute) moves the instance folder, as for a second installation.
     """
-    app = ReferralsApp(__name__, template_folder="../templates", instance_path=instance_path)
+    app = Flask(__name__, template_folder="../templates", instance_path=instance_path)
     config_class = config or config_from_env()
     config_class.check()  # type: ignore[attr-defined]
     app.config.from_object(config_class)

@@ -10,11 +10,12 @@ aggregates went to a generic plan after their fifth run and took 3 s instead of 
 
 So psycopg never prepares a statement by itself (it would after five runs on a connection,
 whatever the statement); a statement asks for it with ``prepared()``. Every other
-statement is parsed and planned for its values at each run. Note that a connection-wide
-``force_generic_plan`` would not do: it forces the generic plan on unprepared statements
-with parameters too (the dashboard: 0.6 -> 3 s, measured); the lists ask for it within
-their own transaction (lifecycle/lists.py). Prepared statements outlive a transaction that
-ends with COMMIT only: read_only_requests.py ends the requests that only read that way.
+statement is parsed and planned for its values at each run. No plan setting is sent:
+PostgreSQL chooses (a connection-wide ``force_generic_plan`` would also force the generic
+plan on unprepared statements with parameters: the dashboard took 3 s instead of 0.6);
+the lists write their constants into their SQL so that its choice can see them
+(lifecycle/lists.py). Prepared statements outlive a transaction that ends with COMMIT
+only: views that only read say so (read_only.py).
 """
 
 from __future__ import annotations
@@ -64,53 +65,6 @@ def _execute(
     return True
 
 
-# Generic plans for the rest of a transaction: statements planned the same way whatever their
-# values (the lists) skip planning. ``set_config`` with ``true`` lasts until the transaction
-# ends, as SET LOCAL does; as a SELECT it is no write to read_only_requests.py.
-GENERIC_PLANS = sa.func.set_config("plan_cache_mode", "force_generic_plan", sa.true())
-_GENERIC = "referrals.generic_plans"  # in Connection.info: this transaction has them
-# The views whose every statement after the session check wants the generic plan.
-_GENERIC_PLAN_ENDPOINTS: set[str] = set()
-
-
-def generic_plans_for(*endpoints: str) -> None:
-    """Declare views that run only list statements after the session check: that check
-    then asks for generic plans in the same statement (auth/sessions.py), one round trip
-    fewer than asking for them on their own."""
-    _GENERIC_PLAN_ENDPOINTS.update(endpoints)
-
-
-def wants_generic_plans(endpoint: str | None) -> bool:
-    return endpoint in _GENERIC_PLAN_ENDPOINTS
-
-
-def generic_plans_set(connection: sa.Connection) -> None:
-    """Note that a statement on ``connection`` asked for GENERIC_PLANS in this transaction."""
-    connection.info[_GENERIC] = True
-
-
-def use_generic_plans(connection: sa.Connection) -> None:
-    """Generic plans for the rest of this transaction, unless it has them already."""
-    if not connection.info.get(_GENERIC):
-        connection.execute(sa.select(GENERIC_PLANS))
-        connection.info[_GENERIC] = True
-
-
-def _setting_undone(connection: sa.Connection, *_savepoint: Any) -> None:
-    # At commit, at rollback and at a rolled-back savepoint (which undoes a setting made
-    # inside it): ask again rather than guess.
-    connection.info.pop(_GENERIC, None)
-
-
-def _checked_in(_dbapi_connection: Any, record: Any) -> None:
-    # Back in the pool the transaction is over, whichever way it ended.
-    record.info.pop(_GENERIC, None)
-
-
 def register(engine: sa.Engine) -> None:
-    """Run ``prepared()`` statements as prepared statements on this PostgreSQL engine, and
-    keep track of the transactions that asked for generic plans."""
+    """Run ``prepared()`` statements as prepared statements on this PostgreSQL engine."""
     sa.event.listen(engine, "do_execute", _execute)
-    for end in ("commit", "rollback", "rollback_savepoint"):
-        sa.event.listen(engine, end, _setting_undone)
-    sa.event.listen(engine.pool, "checkin", _checked_in)

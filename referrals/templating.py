@@ -2,26 +2,19 @@
 
 from __future__ import annotations
 
-import re
-import time
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app, g, has_request_context, request, url_for
-from flask_babel import get_locale, get_translations
+from flask import g
 from flask_babel import gettext as _
 from flask_login import current_user
-from jinja2 import pass_context
-from jinja2.runtime import Context
-from markupsafe import Markup, escape
 from sqlalchemy.exc import SQLAlchemyError
-from werkzeug.routing import BuildError
 
 from referrals.auth.sessions import seconds_left
 from referrals.db_types import utcnow
 from referrals.enums import Gender, Indicator, ReferralStatus, Role, ServiceType
-from referrals.extensions import db
+from referrals.extensions import cache, db
 from referrals.notifications.services import UNREAD_COUNT_CAP, unread_count
 from referrals.programs.models import Organization
 
@@ -39,9 +32,6 @@ def template_context() -> dict[str, Any]:
     # page cost more than the rest of the layout. The views still validate them as forms.
     authenticated = current_user.is_authenticated
     return {
-        # Looked up once here for every ``_()`` of the page (template_gettext): Flask-Babel's
-        # own lookup walks the request, session and config each time.
-        "locale_key": str(get_locale()),
         "Role": Role,
         "ReferralStatus": ReferralStatus,
         "hotlines": HOTLINES,
@@ -49,7 +39,6 @@ def template_context() -> dict[str, Any]:
         "unread_notifications": unread_notifications() if authenticated else 0,
         "unread_cap": UNREAD_COUNT_CAP,
         "session_seconds_left": session_seconds_left(authenticated),
-        "paths": endpoint_paths() if has_request_context() else _NO_REQUEST_PATHS,
     }
 
 
@@ -73,24 +62,25 @@ def unread_notifications() -> int:
         return 0
 
 
-_DEMO_CHECK_SECONDS = 60.0
+# The banner follows the database within a minute of a seed or a reset.
+_DEMO_CHECK_SECONDS = 60
+_DEMO_BANNER = "demo_data_present"
 
 
 def demo_data_present() -> bool:
-    """Whether the database holds the demo coalition (checked at most once a minute)."""
-    cache = current_app.extensions.setdefault("demo_banner", {"checked": -1e9, "present": False})
-    now = time.monotonic()
-    if now - cache["checked"] > _DEMO_CHECK_SECONDS:
+    """Whether the database holds the demo coalition (asked at most once a minute)."""
+    present = cache.get(_DEMO_BANNER)
+    if present is None:
         try:
-            cache["present"] = bool(
+            present = bool(
                 db.session.scalar(sa.select(sa.exists().where(Organization.is_demo.is_(True))))
             )
         except SQLAlchemyError:
             # The error page must still render when the database is what failed.
             db.session.rollback()
             return False
-        cache["checked"] = now
-    return bool(cache["present"])
+        cache.set(_DEMO_BANNER, present, timeout=_DEMO_CHECK_SECONDS)
+    return bool(present)
 
 
 def _label(enum_class: type) -> Any:
@@ -115,157 +105,6 @@ def ago(moment: datetime | None) -> str:
     return _("%(n)d days ago", n=seconds // 86400)
 
 
-def _remember(memo: dict[Any, Any], key: Any, value: Any, limit: int) -> None:
-    """Keep ``value`` in one of the memos below while it holds fewer than ``limit``
-    entries: a safety net, their keys come from templates and administrators' names."""
-    if len(memo) < limit:
-        memo[key] = value
-
-
-# Plain template strings (no variables) as translated and formatted for a locale, keyed by
-# (locale, string, autoescape). Flask-Babel looks the request's catalog up again for each
-# ``_()`` (~11 µs; a page has dozens); a catalog does not change while the process runs.
-# Templates only translate literals, so the memo stays small; the bound is a safety net.
-_PLAIN_TRANSLATIONS: dict[tuple[str, str, bool], str] = {}
-_PLAIN_TRANSLATIONS_LIMIT = 10_000
-
-
-def format_translation(translated: str, autoescape: bool, variables: dict[str, Any]) -> str:
-    """What Jinja's newstyle gettext does with a translation: always a format string."""
-    # The template author's own text (a literal in a template, or its translation), trusted
-    # as Jinja's i18n extension trusts it; the variables are escaped by Markup's ``%``.
-    text = Markup(translated) if autoescape else translated  # noqa: S704  # nosec B704
-    return text % variables
-
-
-@pass_context
-def template_gettext(context: Context, string: str, /, **variables: Any) -> str:
-    """``_()`` and ``gettext()`` in templates: the result of Jinja's newstyle gettext over
-    Flask-Babel's (installed by ``babel.init_app``), remembered per locale for plain strings."""
-    autoescape = bool(context.eval_ctx.autoescape)
-    if variables:
-        return format_translation(get_translations().ugettext(string), autoescape, variables)
-    key = (context.get("locale_key") or str(get_locale()), string, autoescape)
-    text = _PLAIN_TRANSLATIONS.get(key)
-    if text is None:
-        text = format_translation(get_translations().ugettext(string), autoescape, {})
-        _remember(_PLAIN_TRANSLATIONS, key, text, _PLAIN_TRANSLATIONS_LIMIT)
-    return text
-
-
-# Paths by (script root, endpoint, values): the navigation's dozen links, the stylesheets
-# and a list's link prefix are the same on every page, and building each through the URL
-# map (~12 µs) cost more than the rest of the bar. Only for values written in a template
-# (never a record's id): the memo's bound is a safety net.
-_PATHS: dict[tuple[str, str, tuple[tuple[str, Any], ...]], str] = {}
-_PATHS_LIMIT = 1_000
-
-
-def path_for(endpoint: str, **values: Any) -> str:
-    """``url_for(endpoint, **values)`` for values that are the template's own, remembered.
-
-    Not for a relative endpoint (``.detail`` depends on the blueprint asking) nor for
-    url_for's own options (``_external`` would keep one client's Host for everyone)."""
-    if endpoint.startswith(".") or (values and any(name.startswith("_") for name in values)):
-        raise ValueError(f"path_for cannot remember {endpoint!r} with {sorted(values)}")
-    # Most calls (the navigation) have no values, the rest one: sorted only when it matters.
-    items = tuple(sorted(values.items())) if len(values) > 1 else tuple(values.items())
-    key = (request.script_root, endpoint, items)
-    path = _PATHS.get(key)
-    if path is None:
-        path = url_for(endpoint, **values)
-        _remember(_PATHS, key, path, _PATHS_LIMIT)
-    return path
-
-
-class EndpointPaths(dict[str, str]):
-    """``paths['auth.logout']``: the path of an endpoint that takes no values, for one
-    script root, found on first use. The layout links to fifteen of them on every page, and
-    an item lookup costs a template a third of a ``path_for()`` call (Jinja's
-    ``Context.call`` and the memo's key)."""
-
-    def __missing__(self, endpoint: str) -> str:
-        try:
-            path = path_for(endpoint)
-        except BuildError as error:
-            # Jinja takes a LookupError (BuildError is one) from ``paths[...]`` for a missing
-            # item and writes nothing: a misspelt endpoint would be an empty link.
-            raise RuntimeError(f"no path for {endpoint!r}: {error}") from error
-        _remember(self, endpoint, path, _PATHS_LIMIT)
-        return path
-
-
-class _NoPathsOutsideARequest(dict[str, str]):
-    def __missing__(self, endpoint: str) -> str:
-        raise RuntimeError(f"paths[{endpoint!r}] needs a request (script root)")
-
-
-_NO_REQUEST_PATHS = _NoPathsOutsideARequest()
-
-
-_ENDPOINT_PATHS: dict[str, EndpointPaths] = {}
-_SCRIPT_ROOTS_LIMIT = 100
-
-
-def endpoint_paths() -> EndpointPaths:
-    """The ``paths`` of this request's script root (in a request only)."""
-    root = request.script_root
-    paths = _ENDPOINT_PATHS.get(root)
-    if paths is None:
-        paths = EndpointPaths()
-        _remember(_ENDPOINT_PATHS, root, paths, _SCRIPT_ROOTS_LIMIT)
-    return paths
-
-
-# A referral status as its badge, by locale: a list shows one per row.
-_STATUS_BADGES: dict[str, dict[ReferralStatus, Markup]] = {}
-
-
-def status_badges() -> dict[ReferralStatus, Markup]:
-    """The markup of _macros.html's ``status_badge`` for every status, in this locale."""
-    locale = str(get_locale())
-    badges = _STATUS_BADGES.get(locale)
-    if badges is None:
-        badges = _STATUS_BADGES[locale] = {
-            status: Markup('<span class="badge status-{}">{}</span>').format(status, label)
-            for status, label in ReferralStatus.labels().items()
-        }
-    return badges
-
-
-# A list filter's status options, by (locale, statuses, selected status): the same few on
-# every page of a list, and each written by hand cost two escapes and a Markup.
-_STATUS_OPTIONS: dict[tuple[str, tuple[str, ...], str | None], Markup] = {}
-_STATUS_OPTIONS_LIMIT = 1_000
-
-
-def status_options(statuses: list[ReferralStatus], selected: object) -> Markup:
-    """The ``<option>`` of each status (``selected`` marked), as _filter.html wrote them."""
-    chosen = None if selected is None else str(selected)
-    key = (str(get_locale()), tuple(statuses), chosen)
-    options = _STATUS_OPTIONS.get(key)
-    if options is None:
-        labels = ReferralStatus.labels()
-        options = Markup("").join(
-            Markup('<option value="{}" {}>{}</option>').format(
-                status, "selected" if status == chosen else "", labels[status]
-            )
-            for status in statuses
-        )
-        _remember(_STATUS_OPTIONS, key, options, _STATUS_OPTIONS_LIMIT)
-    return options
-
-
-# Replace the i18n extension's callables (``_`` looks ``gettext`` up on every call).
-TEMPLATE_GLOBALS = {
-    "_": template_gettext,
-    "gettext": template_gettext,
-    "path_for": path_for,
-    "status_badges": status_badges,
-    "status_options": status_options,
-}
-
-
 def day(moment: datetime | None) -> str:
     """``2026-11-25``, or a dash; what ``strftime('%Y-%m-%d')`` gives, at a seventh of its
     cost (a list formats two dates on each of its up to 100 rows)."""
@@ -277,39 +116,7 @@ def minute(moment: datetime | None) -> str:
     return moment.isoformat(" ", "minutes")[:16] if moment is not None else "—"
 
 
-# Program and organization names as escaped HTML: a list repeats the same few down its rows.
-# Names only (typed by administrators, never client details); bounded like the other memos.
-_ESCAPED_NAMES: dict[str, str] = {}
-_ESCAPED_NAMES_LIMIT = 10_000
-
-
-def escaped_name(name: str) -> str:
-    """``name|e`` as plain text for a row printed without autoescaping, remembered."""
-    if type(name) is not str:  # markup, or None: no memo keyed by equality with plain text
-        return str(escape(name))
-    text = _ESCAPED_NAMES.get(name)
-    if text is None:
-        text = str(escape(name))
-        _remember(_ESCAPED_NAMES, name, text, _ESCAPED_NAMES_LIMIT)
-    return text
-
-
-# Letters, digits and dashes: what db_types.CODE_ALPHABET makes public ids and client codes of.
-_NOTHING_TO_ESCAPE = re.compile(r"[0-9A-Za-z-]*").fullmatch
-
-
-def escaped_code(code: str) -> str:
-    """``code|e`` for a row printed without autoescaping: a code of letters, digits and
-    dashes comes back as it is (nothing to quote, so no Markup object is made); nothing in
-    the database says a code is one, and anything else comes back escaped, as markup."""
-    if type(code) is str and _NOTHING_TO_ESCAPE(code):
-        return code
-    return escape(code)  # markup: escaped once, wherever it is printed
-
-
 TEMPLATE_FILTERS = {
-    "escaped_name": escaped_name,
-    "escaped_code": escaped_code,
     "ago": ago,
     "day": day,
     "minute": minute,

@@ -9,6 +9,7 @@ from werkzeug.routing import IntegerConverter, Map
 from referrals.extensions import (
     babel,
     bootstrap,
+    cache,
     csrf,
     db,
     limiter,
@@ -24,9 +25,7 @@ def register_extensions(app: Flask) -> None:
     from referrals import (
         models,  # noqa: F401  (registers every table)
         postgresql,
-        read_only_requests,
     )
-    from referrals.application import request_locale
     from referrals.auth.loader import load_user
     from referrals.auth.views import signed_out
 
@@ -40,11 +39,11 @@ def register_extensions(app: Flask) -> None:
     if on_postgresql:
         with app.app_context():
             postgresql.register(db.engine)
-    read_only_requests.register(app)
     migrate.init_app(app, db, directory=app.config.get("MIGRATIONS_DIR", "migrations"))
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=request_locale)
+    babel.init_app(app)
     bootstrap.init_app(app)
+    cache.init_app(app)
     mail.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
@@ -99,16 +98,10 @@ def register_security_headers(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    """Values every template may use (after ``babel.init_app``: ours replace its gettext)."""
-    from referrals import template_literals
-    from referrals.templating import (
-        TEMPLATE_FILTERS,
-        TEMPLATE_GLOBALS,
-        template_context,
-    )
+    """Values every template may use (``_`` and ``gettext`` are Flask-Babel's, installed by
+    ``babel.init_app`` through Jinja's i18n extension)."""
+    from referrals.templating import TEMPLATE_FILTERS, template_context
 
-    template_literals.register(app)
-    app.jinja_env.globals.update(TEMPLATE_GLOBALS)
     app.context_processor(template_context)
     for name, function in TEMPLATE_FILTERS.items():
         app.add_template_filter(function, name)

@@ -26,7 +26,7 @@ from referrals.auth.mfa import MFA_REQUIRED_ROLES
 from referrals.auth.models import User
 from referrals.auth.passwords import hash_password
 from referrals.enums import AgeBand, Gender, ProgramStatus, Role, Urgency
-from referrals.extensions import db
+from referrals.extensions import cache, db
 from referrals.intake.models import Intake
 from referrals.programs.models import Organization, Program
 
@@ -81,7 +81,8 @@ def empty_tables(app: Flask) -> None:
 def app(_session_app: Flask) -> Iterator[Flask]:
     """The app, with empty tables before and after the test."""
     _session_app.config["WTF_CSRF_ENABLED"] = False
-    _session_app.extensions.pop("demo_banner", None)
+    with _session_app.app_context():
+        cache.clear()  # the demo banner's check (templating.demo_data_present)
     yield _session_app
     _session_app.config["WTF_CSRF_ENABLED"] = False
     empty_tables(_session_app)

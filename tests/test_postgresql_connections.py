@@ -1,5 +1,5 @@
-"""Only the statements marked ``prepared()`` stay prepared, and they run a generic plan;
-every other statement is planned for its values at each run (postgresql.py)."""
+"""Only the statements marked ``prepared()`` stay prepared, and PostgreSQL may give them a
+generic plan; every other statement is planned for its values at each run (postgresql.py)."""
 
 from __future__ import annotations
 
@@ -77,18 +77,52 @@ def test_a_marked_orm_statement_is_prepared_too(app: Flask, backend, make_org):
             assert [sum(row[1:]) for row in rows] == [2]
 
 
-def test_the_lists_run_their_generic_plan(app: Flask, backend, make_org, make_user):
+def test_the_lists_run_prepared_with_no_plan_setting(app: Flask, backend, make_org, make_user):
+    """No plan setting is sent: PostgreSQL (plan_cache_mode auto) chooses between the
+    prepared statement's generic plan and one for its values. Which it picks depends on the
+    table statistics, so it is checked on the benchmark databases (docs/PERFORMANCE.md,
+    issue #17: the generic plan from the sixth run on), not here."""
     from referrals.enums import Role
 
     partner = make_user(Role.PARTNER, org=make_org(name="Generic Org", refers=False))
     with app.test_request_context("/"):
         # A page size of its own: statements of earlier tests stay prepared on the pool's
         # connections, and the limit is written into the SQL.
-        for _ in range(3):
+        for _ in range(8):
             lists.inbox_first_page(partner, status=None, size=47)
         if backend == "postgresql":
-            rows = _prepared_like(db.session.connection(), "%UNION ALL%LIMIT 48%")
-            assert [row[1:] for row in rows] == [(3, 0)]
+            connection = db.session.connection()
+            assert connection.exec_driver_sql("SHOW plan_cache_mode").scalar() == "auto"
+            rows = _prepared_like(connection, "%UNION ALL%LIMIT 48%")
+            assert [sum(row[1:]) for row in rows] == [8]
+
+
+def test_the_list_statements_take_no_status_as_a_parameter():
+    """A status compared against is written into the SQL (a constant of ours); what is left
+    as a parameter is what changes between requests."""
+    from sqlalchemy.dialects import postgresql as pg_dialect
+
+    statements = {
+        "first": lists._inbox_first_page_statement(filtered=False, limit=51),
+        "first, filtered": lists._inbox_first_page_statement(filtered=True, limit=51),
+        "overdue": lists._overdue_statement(after=True, limit=51),
+        "inbox": lists._newest_statement(Side.RECEIVER, filtered=False, after=True, limit=51),
+        "sent": lists._newest_statement(Side.SENDER, filtered=True, after=True, limit=51),
+    }
+    parameters = {
+        name: sorted(statement.compile(dialect=pg_dialect.dialect()).params)
+        for name, statement in statements.items()
+    }
+    assert parameters == {
+        "first": ["now", "organization_id"],
+        "first, filtered": ["now", "organization_id", "status"],
+        "overdue": ["after_at", "after_id", "now", "organization_id"],
+        "inbox": ["after_at", "after_id", "now", "organization_id"],
+        "sent": ["after_at", "after_id", "now", "organization_id", "status"],
+    }
+    first = str(statements["first"].compile(dialect=pg_dialect.dialect()))
+    assert "!= 'draft'" in first  # the inbox never shows a draft
+    assert "= 'requested'" in first  # overdue: still waiting for an answer
 
 
 def test_the_session_check_and_every_list_statement_ask_to_be_prepared():
@@ -150,46 +184,6 @@ def test_timestamps_come_back_aware_in_utc_with_or_without_conversion(app: Flask
         assert processor(moment).tzinfo is UTC
         assert processor(moment) == moment
         assert processor(None) is None
-
-
-def test_generic_plans_are_asked_for_once_per_transaction(app: Flask, backend):
-    from referrals import postgresql
-
-    sent: list[str] = []
-    with app.app_context():
-        engine = db.engine
-
-    def note(_conn, _cursor, statement, *_args):
-        sent.append(statement)
-
-    with app.test_request_context("/"):
-        connection = db.session.connection()
-        if backend != "postgresql":
-            return
-        sa.event.listen(engine, "before_cursor_execute", note)
-        try:
-            postgresql.use_generic_plans(connection)
-            postgresql.use_generic_plans(connection)  # the transaction has them already
-            assert connection.exec_driver_sql("SHOW plan_cache_mode").scalar() == (
-                "force_generic_plan"
-            )
-            db.session.commit()  # SET LOCAL ends with the transaction, and so does the note
-            connection = db.session.connection()
-            assert connection.exec_driver_sql("SHOW plan_cache_mode").scalar() == "auto"
-            postgresql.use_generic_plans(connection)
-        finally:
-            sa.event.remove(engine, "before_cursor_execute", note)
-    assert sum("set_config" in statement for statement in sent) == 2, sent
-
-
-def test_only_declared_views_get_generic_plans_with_the_session_check(app: Flask):
-    from referrals import postgresql
-
-    assert postgresql.wants_generic_plans("lifecycle.inbox")
-    assert postgresql.wants_generic_plans("lifecycle.sent")
-    assert not postgresql.wants_generic_plans("dashboard.dashboard")
-    assert not postgresql.wants_generic_plans("lifecycle.detail")
-    assert not postgresql.wants_generic_plans(None)
 
 
 def test_a_deployments_own_options_are_kept_after_ours():

@@ -1,75 +1,36 @@
-"""The list helpers of referrals/templating.py write what the plain template wrote."""
+"""What every page's layout and the list templates write (referrals/templating.py)."""
 
 from __future__ import annotations
 
-import re
+from datetime import UTC, datetime
 
 import pytest
-from flask import Flask, render_template, render_template_string
-from markupsafe import Markup, escape
+import time_machine
+from flask import Flask, render_template
+from markupsafe import escape
 
 from referrals.enums import ReferralStatus
-from referrals.templating import escaped_code, status_options
 
 
-@pytest.mark.parametrize(
-    "code",
-    ["KC-7H3M-Q2PX", "", "abc123", '<script>alert("x")</script>', "A&B", "it's", "Ünï-ç0de"],
-)
-def test_escaped_code_is_what_the_e_filter_gives(code: str):
-    assert escaped_code(code) == str(escape(code))
-    # A code comes back as it is; anything else escaped, as markup (never escaped twice).
-    plain = re.fullmatch(r"[0-9A-Za-z-]*", code) is not None
-    assert type(escaped_code(code)) is (str if plain else Markup)
-
-
-def test_escaped_code_escapes_markup_and_other_values():
-    assert escaped_code(Markup("<b>")) == "<b>"  # markup is already safe, as |e leaves it
-    assert escaped_code(None) == "None"  # type: ignore[arg-type]
-    assert escaped_code(42) == "42"  # type: ignore[arg-type]
-
-
-_LOOP = (
-    "{% set labels = ReferralStatus.labels() %}"
-    "{% for s in statuses %}<option value=\"{{ s }}\" {{ 'selected' if status == s else '' }}>"
-    "{{ labels[s] }}</option>{% endfor %}"
-)
-
-
-@pytest.mark.parametrize(
-    "selected", [None, ReferralStatus.REQUESTED, ReferralStatus.COMPLETED, "overdue", "nonsense"]
-)
-@pytest.mark.parametrize("first", [0, 1])
-def test_status_options_are_what_the_template_loop_wrote(app: Flask, selected, first: int):
-    statuses = list(ReferralStatus)[first:]
+@pytest.mark.parametrize("selected", [ReferralStatus.IN_PROGRESS, "in_progress"])
+def test_the_status_filter_marks_one_option_selected(app: Flask, selected: object):
     with app.test_request_context("/"):
-        written = render_template_string(_LOOP, statuses=statuses, status=selected)
-        assert status_options(statuses, selected) == written
-        assert status_options(statuses, selected) == written  # remembered
-        assert isinstance(status_options(statuses, selected), Markup)
+        html = render_template(
+            "lifecycle/_filter.html", statuses=list(ReferralStatus), status=selected
+        )
+    assert html.count(" selected>") == 1
+    assert '<option value="in_progress" selected>Enrolled (in progress)</option>' in html
+    assert html.count("<option value=") == len(ReferralStatus) + 1  # and "All"
 
 
-def test_status_options_mark_one_option_selected(app: Flask):
-    with app.test_request_context("/"):
-        options = status_options(list(ReferralStatus), ReferralStatus.IN_PROGRESS)
-    assert options.count(" selected>") == 1
-    assert '<option value="in_progress" selected>' in options
-
-
-def test_endpoint_paths_are_url_for_of_the_endpoint_per_script_root(app: Flask):
-    from flask import url_for
-
-    from referrals.templating import endpoint_paths
-
-    with app.test_request_context("/"):
-        paths = endpoint_paths()
-        assert paths["auth.logout"] == url_for("auth.logout")
-        assert "auth.logout" in paths  # remembered
-        assert endpoint_paths() is paths
-    with app.test_request_context("/", base_url="http://localhost/coalition"):
-        assert endpoint_paths()["auth.logout"] == "/coalition" + paths["auth.logout"]
-        with pytest.raises(ValueError, match="cannot remember"):
-            endpoint_paths()[".inbox"]
+def test_the_demo_banner_follows_the_database_within_a_minute(app: Flask, make_org):
+    with time_machine.travel(datetime(2026, 6, 1, tzinfo=UTC), tick=False) as clock:
+        assert "DEMO DATA" not in app.test_client().get("/login").get_data(as_text=True)
+        make_org(name="Demo Org", is_demo=True)
+        # Asked at most once a minute (Flask-Caching, with an expiry).
+        assert "DEMO DATA" not in app.test_client().get("/login").get_data(as_text=True)
+        clock.shift(61)
+        assert "DEMO DATA" in app.test_client().get("/login").get_data(as_text=True)
 
 
 def test_a_signed_in_page_writes_one_token_for_both_of_its_forms(app: Flask, login_as):
@@ -90,26 +51,16 @@ def test_a_signed_in_page_writes_one_token_for_both_of_its_forms(app: Flask, log
     assert 'action="/logout"' in page
 
 
-def test_a_misspelt_navigation_endpoint_fails_instead_of_writing_an_empty_link(app: Flask):
-    from referrals.templating import _NO_REQUEST_PATHS, endpoint_paths
-
-    with (
-        app.test_request_context("/"),
-        pytest.raises(RuntimeError, match=r"no path for 'auth\.logot'"),
-    ):
-        render_template_string("{{ paths['auth.logot'] }}", paths=endpoint_paths())
-    with pytest.raises(RuntimeError, match="needs a request"):
-        _NO_REQUEST_PATHS["auth.logout"]
-
-
 _HOSTILE = '<script>alert("x")</script>'
 
 
 def test_list_lines_come_out_escaped_whatever_the_database_holds(app: Flask):
-    from datetime import UTC, datetime
+    from referrals.lifecycle.lists import ReferralLine
 
     now = datetime.now(UTC)
-    line = (1, _HOSTILE, "requested", True, now, now, now, True, _HOSTILE, _HOSTILE, _HOSTILE)
+    line = ReferralLine(
+        1, _HOSTILE, "requested", True, now, now, now, True, _HOSTILE, _HOSTILE, _HOSTILE
+    )
     with app.test_request_context("/"):
         html = render_template("lifecycle/_list.html", rows=[line], side="inbox")
     assert _HOSTILE not in html

@@ -19,7 +19,6 @@ from flask import current_app, g, request, session
 from flask_login import login_user
 from sqlalchemy.orm.attributes import set_committed_value
 
-from referrals import postgresql
 from referrals.auth.models import User, UserSession
 from referrals.db_types import utcnow
 from referrals.extensions import db
@@ -106,30 +105,18 @@ _SESSION_WITH_USER = prepared(
     .join(Organization, Organization.id == User.organization_id)
     .where(UserSession.token_hash == sa.bindparam("token_hash"))
 )
-# The same, also asking PostgreSQL for generic plans for the rest of the transaction, for
-# views that declared they want them (postgresql.generic_plans_for): no round trip of its own.
-_SESSION_WITH_USER_AND_GENERIC_PLANS = prepared(
-    _SESSION_WITH_USER.add_columns(postgresql.GENERIC_PLANS)
-)
 
 
 def _session_with_user(
     token_hash: str, user_id: int
 ) -> tuple[UserSession, User, Organization, int] | None:
     """The session row, its user and organization and the unread count, or None."""
-    connection = db.session.connection()
-    with_plans = connection.dialect.name == "postgresql" and postgresql.wants_generic_plans(
-        request.endpoint
-    )
-    statement = _SESSION_WITH_USER_AND_GENERIC_PLANS if with_plans else _SESSION_WITH_USER
     found = db.session.execute(
-        statement, {"token_hash": token_hash, "user_id": user_id}
+        _SESSION_WITH_USER, {"token_hash": token_hash, "user_id": user_id}
     ).one_or_none()
     if found is None:
         return None
-    if with_plans:  # set_config ran: a row came back
-        postgresql.generic_plans_set(connection)
-    row, user, organization, unread = found[:4]
+    row, user, organization, unread = found
     return row, user, organization, unread
 
 

@@ -18,7 +18,7 @@ from referrals.dashboard.views import bp
 from referrals.db_types import utcnow
 from referrals.enums import DeclineReason, OutcomeCode, ReferralStatus, Role
 from referrals.errors import render_error
-from referrals.reads import record_read
+from referrals.read_only import record_read
 
 DEFAULT_DAYS = 90
 MIN_YEAR, MAX_YEAR = 2000, 2999

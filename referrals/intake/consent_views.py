@@ -18,7 +18,7 @@ from referrals.intake.forms import ConfirmForm, ConsentForm
 from referrals.intake.models import Intake
 from referrals.intake.views import bp
 from referrals.lifecycle.services import ReferralConflict
-from referrals.reads import record_read
+from referrals.read_only import record_read
 
 
 def _consent_form(intake: Intake) -> ConsentForm:

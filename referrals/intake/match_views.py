@@ -17,7 +17,7 @@ from referrals.intake.views import bp
 from referrals.lifecycle import services as lifecycle
 from referrals.matching.queries import match_intake
 from referrals.programs.models import Program
-from referrals.reads import record_read
+from referrals.read_only import record_read
 
 
 @bp.route("/<client_code>/matches")

@@ -20,7 +20,7 @@ from referrals.intake import queries, services
 from referrals.intake.forms import ConfirmForm, IntakeAssignForm, IntakeForm
 from referrals.intake.models import Intake
 from referrals.lifecycle import conversation
-from referrals.reads import record_read
+from referrals.read_only import record_read
 
 bp = Blueprint("intake", __name__, url_prefix="/intakes")
 

@@ -2,11 +2,9 @@
 
 Each list is one statement built once with bound parameters (building and hashing a select
 with a consent subquery took longer than PostgreSQL took to run it) and paged by keyset, so
-page N costs what page 1 costs. A line is the statement's row itself: the columns the list
-shows, computed in SQL (whether it is overdue, unread, the other organization's name), with
-no ORM object and no per-row Python object built on top. The list template unpacks each
-line in the order of ``LINE_COLUMNS`` (a tuple unpacked costs nothing per column, where a
-named lookup through Jinja cost about a microsecond: a dozen per row).
+page N costs what page 1 costs. A line (``ReferralLine``) holds the columns the list shows,
+computed in SQL (whether it is overdue, unread, the other organization's name), with no ORM
+object behind it; the list template reads them by name.
 """
 
 from __future__ import annotations
@@ -15,11 +13,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple, TypeVar, cast
 
 import sqlalchemy as sa
+from sqlalchemy.sql import visitors
+from sqlalchemy.sql.elements import BindParameter
 
-from referrals import postgresql
 from referrals.access import lists_received, lists_sent, received_in, sent_in
 from referrals.auth.models import User
 from referrals.db_types import UtcDateTime, utcnow
@@ -58,39 +57,62 @@ def _written(limit: int) -> sa.ColumnElement[Any]:
     return sa.literal_column(str(int(limit)))
 
 
-_PANEL, _PAGE = 0, 1  # the parts of the inbox's first statement
+Built = TypeVar("Built", sa.Select[Any], sa.CompoundSelect[Any])
 
-# A line's columns, in order: templates/lifecycle/_list.html unpacks them so.
-LINE_COLUMNS = (
-    "id",
-    "public_id",
-    "status",
-    "unread",
-    "sent_at",
-    "response_due_at",
-    "created_at",
-    "overdue",
-    "client_code",
-    "program_name",
-    "counterpart",
-)
-_ID, _RESPONSE_DUE_AT, _CREATED_AT = (
-    LINE_COLUMNS.index(name) for name in ("id", "response_due_at", "created_at")
-)
-_PART = len(LINE_COLUMNS)  # the extra column of the inbox's first statement
+
+def _built(statement: Built) -> Built:
+    """A list statement as it is run: prepared, with every status it compares against
+    (drafts left out, requests overdue) written into its SQL, as its limit is.
+
+    PostgreSQL plans a prepared statement for its values five times, then keeps one generic
+    plan if that looks no costlier. With the statuses as parameters its generic plan could
+    not tell a draft from a request, so it planned the inbox again on every request (1.5 ms
+    at a million referrals, twice the run). With them in the SQL the only parameters left
+    are the organization, the moment and the cursor, whose values do not change the plan
+    (an index walk on the organization stopped at the page's size), and it keeps the
+    generic plan by itself. A status is one of our codes (lowercase letters and ``_``).
+    """
+
+    def written(element: Any, **_kw: Any) -> Any:
+        if isinstance(element, BindParameter) and isinstance(element.value, ReferralStatus):
+            return sa.literal_column(f"'{element.value.value}'")
+        return None
+
+    return prepared(cast(Built, visitors.replacement_traverse(statement, {}, written)))
+
+
+_PANEL, _PAGE = 0, 1  # the parts of the inbox's first statement
 
 
 @dataclass(frozen=True)
 class ReferralPage:
-    rows: Sequence[Any]  # lines: see _lines()
+    rows: Sequence[ReferralLine]
     next_cursor: str | None
 
 
 @dataclass(frozen=True)
 class InboxFirstPage:
-    overdue: Sequence[Any]  # at most OVERDUE_PANEL_ROWS lines, the longest overdue first
+    overdue: Sequence[ReferralLine]  # at most OVERDUE_PANEL_ROWS lines, the longest overdue first
     more_overdue: bool  # whether the overdue queue holds more than the panel shows
     page: ReferralPage
+
+
+class ReferralLine(NamedTuple):
+    """One line of a referral list: _lines() below selects a column for each field, by name.
+
+    A new column is a field here, its expression there and its cell in _list.html."""
+
+    id: int
+    public_id: str
+    status: str  # the code: the templates compare and look it up as text
+    unread: bool  # not yet opened by the receiving organization
+    sent_at: datetime | None
+    response_due_at: datetime | None
+    created_at: datetime
+    overdue: bool
+    client_code: str
+    program_name: str
+    counterpart: str  # the other party: who sent it (inbox) or who received it (sent list)
 
 
 def _lines(side: Side, scope: sa.ColumnElement[bool]) -> sa.Select[*tuple[Any, ...]]:
@@ -99,7 +121,7 @@ def _lines(side: Side, scope: sa.ColumnElement[bool]) -> sa.Select[*tuple[Any, .
     Joins, not correlated subqueries: each subquery ran as a sub-plan per row, which cost
     PostgreSQL 0.43 ms of CPU for a 51-row page against 0.32 ms joined (the two small
     tables are memoized). Joins take longer to plan (1.2 ms), but that is paid once per
-    connection: every list statement is prepared and keeps its generic plan (_rows).
+    connection: every list statement is prepared and keeps its generic plan (_built).
     Every referral has an intake, a program and both organizations: the inner joins drop
     none.
     """
@@ -109,32 +131,31 @@ def _lines(side: Side, scope: sa.ColumnElement[bool]) -> sa.Select[*tuple[Any, .
         if side == Side.RECEIVER
         else Referral.receiving_organization_id
     )
+    columns: dict[str, Any] = {  # SQL expressions
+        "id": Referral.id,
+        "public_id": Referral.public_id,
+        # As its code, without the Enum type's conversion of every row.
+        "status": sa.type_coerce(Referral.status, sa.String()),
+        # Unread by the receiving organization (bold in the inbox; a read receipt clears it).
+        "unread": Referral.first_viewed_at.is_(None),
+        "sent_at": Referral.sent_at,
+        "response_due_at": Referral.response_due_at,
+        "created_at": Referral.created_at,
+        # The rule of Referral.is_overdue, at the request's moment.
+        "overdue": _is_overdue().self_group(),
+        "client_code": Intake.client_code,
+        "program_name": Program.name,
+        "counterpart": counterpart.c.name,
+    }
     lines = (
-        sa.select(
-            Referral.id,
-            Referral.public_id,
-            # As its code: the templates compare and look it up as text, and converting each
-            # row's code to a ReferralStatus was the ORM type's only work here.
-            sa.type_coerce(Referral.status, sa.String()).label("status"),
-            # Unread by the receiving organization (bold in the inbox; a read receipt clears it).
-            Referral.first_viewed_at.is_(None).label("unread"),
-            Referral.sent_at,
-            Referral.response_due_at,
-            Referral.created_at,
-            # The rule of Referral.is_overdue, at the request's moment.
-            _is_overdue().self_group().label("overdue"),
-            Intake.client_code.label("client_code"),
-            Program.name.label("program_name"),
-            # The other party: who sent it (inbox) or who received it (sent list).
-            counterpart.c.name.label("counterpart"),
-        )
+        sa.select(*(columns[name].label(name) for name in ReferralLine._fields))
         .select_from(Referral)
         .join(Intake, Intake.id == Referral.intake_id)
         .join(Program, Program.id == Referral.program_id)
         .join(counterpart, counterpart.c.id == other_side)
         .where(scope)
     )
-    return prepared(lines)
+    return lines
 
 
 def _scope(side: Side) -> sa.ColumnElement[bool]:
@@ -164,7 +185,7 @@ def _newest_statement(side: Side, *, filtered: bool, after: bool, limit: int) ->
                 sa.and_(Referral.created_at == _AFTER_AT, Referral.id < _AFTER_ID),
             )
         )
-    return stmt
+    return _built(stmt)
 
 
 def _overdue_lines(limit: int) -> sa.Select[Any]:
@@ -187,7 +208,7 @@ def _overdue_statement(*, after: bool, limit: int) -> sa.Select[Any]:
                 sa.and_(Referral.response_due_at == _AFTER_AT, Referral.id > _AFTER_ID),
             )
         )
-    return stmt
+    return _built(stmt)
 
 
 def _part(number: int) -> sa.Label[Any]:
@@ -207,38 +228,30 @@ def _inbox_first_page_statement(*, filtered: bool, limit: int) -> sa.CompoundSel
     page = _newest_statement(
         Side.RECEIVER, filtered=filtered, after=False, limit=limit
     ).add_columns(_part(_PAGE))
-    return prepared(sa.union_all(sa.select(panel.subquery()), sa.select(page.subquery())))
+    return _built(sa.union_all(sa.select(panel.subquery()), sa.select(page.subquery())))
 
 
-def _rows(stmt: sa.Executable, params: dict[str, Any]) -> Sequence[Any]:
+def _rows(stmt: sa.Executable, params: dict[str, Any]) -> Sequence[sa.Row[Any]]:
     """The statement's rows, run as Core on the session's connection: the lines are plain
     rows, and the ORM's execution path (autoflush, ORM result) cost a quarter of the
     statement's time. The lists only read, so there is nothing to flush first.
-
-    On PostgreSQL with the generic plan, planned once per connection: planning the inbox's
-    statement (a UNION of two parts with joins) took longer than running it, and left to
-    itself PostgreSQL kept planning it for its values (its estimate of the generic plan is
-    higher). That plan is an index walk on the organization stopped at the page's size:
-    the limits are written into the SQL for that, and the consent check stays a per-row
-    probe (access.py). The list views ask for it with the session check
-    (``postgresql.generic_plans_for`` in views.py); other callers here.
     """
-    connection = db.session.connection()
-    if connection.dialect.name == "postgresql":
-        postgresql.use_generic_plans(connection)
-    return connection.execute(stmt, params).all()
+    return db.session.connection().execute(stmt, params).all()
 
 
 def _params(user: User, size: int, **more: Any) -> dict[str, Any]:
     return {"organization_id": user.organization_id, "now": utcnow(), "limit": size + 1, **more}
 
 
-def _by_created(line: Sequence[Any]) -> tuple[datetime, int]:
-    return line[_CREATED_AT], line[_ID]
+def _by_created(line: ReferralLine) -> tuple[datetime, int]:
+    return line.created_at, line.id
 
 
-def _by_due(line: Sequence[Any]) -> tuple[datetime, int]:
-    return line[_RESPONSE_DUE_AT], line[_ID]
+def _by_due(line: ReferralLine) -> tuple[datetime, int]:
+    return cast(datetime, line.response_due_at), line.id  # set on every overdue referral
+
+
+_WIDTH = len(ReferralLine._fields)  # the inbox's first statement adds the part after them
 
 
 _EMPTY = ReferralPage(rows=[], next_cursor=None)
@@ -251,12 +264,12 @@ def inbox_first_page(user: User, *, status: ReferralStatus | None, size: int) ->
     params = _params(user, size)
     if status is not None:
         params["status"] = status
-    panel: list[Any] = []
-    newest: list[Any] = []
+    panel: list[ReferralLine] = []
+    newest: list[ReferralLine] = []
     for row in _rows(
         _inbox_first_page_statement(filtered=status is not None, limit=params["limit"]), params
     ):
-        (panel if row[_PART] == _PANEL else newest).append(row[:_PART])
+        (panel if row.part == _PANEL else newest).append(ReferralLine._make(row[:_WIDTH]))
     # A UNION ALL promises no order of its own: each part is put back in its own order.
     panel.sort(key=_by_due)
     newest.sort(key=_by_created, reverse=True)
@@ -272,13 +285,13 @@ def _page(
     statement_for: Callable[[bool], sa.Executable],
     params: dict[str, Any],
     after: str | None,
-    position: Callable[[Sequence[Any]], tuple[datetime, int]],
+    position: Callable[[ReferralLine], tuple[datetime, int]],
 ) -> ReferralPage:
     """One keyset page: ``statement_for(True)`` continues after the cursor."""
     cursor_at = parse_cursor(after)
     if cursor_at is not None:
         params["after_at"], params["after_id"] = cursor_at
-    lines = _rows(statement_for(cursor_at is not None), params)
+    lines = [ReferralLine._make(row) for row in _rows(statement_for(cursor_at is not None), params)]
     rows, cursor = split_page(lines, params["limit"] - 1, position)
     return ReferralPage(rows=rows, next_cursor=cursor)
 

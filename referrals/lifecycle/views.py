@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from referrals import access, postgresql
+from referrals import access
 from referrals.access import staff
 from referrals.enums import Priority, ReferralStatus
 from referrals.errors import render_error
@@ -16,11 +16,9 @@ from referrals.lifecycle import lists, services
 from referrals.lifecycle.forms import ActionForm, SendForm
 from referrals.lifecycle.page import render_page, suggestions_for
 from referrals.lifecycle.transitions import transition_for
-from referrals.reads import record_read
+from referrals.read_only import read_only, record_read
 
 bp = Blueprint("lifecycle", __name__)
-# After the session check, the lists send only their list statement (lists._rows).
-postgresql.generic_plans_for("lifecycle.inbox", "lifecycle.sent")
 
 
 def _status_filter() -> ReferralStatus | None:
@@ -32,6 +30,7 @@ def _status_filter() -> ReferralStatus | None:
 
 @bp.route("/inbox")
 @login_required
+@read_only
 def inbox() -> ResponseReturnValue:
     """Referrals received by my organization: the longest overdue first, then the newest,
     unread marked; ``?status=overdue`` is the whole overdue queue."""
@@ -66,6 +65,7 @@ def inbox() -> ResponseReturnValue:
 
 @bp.route("/referrals/")
 @login_required
+@read_only
 def sent() -> ResponseReturnValue:
     """Referrals sent by my organization."""
     user = staff()
