@@ -405,3 +405,26 @@ def test_program_unaffected_by_another_programs_name(app, world):
     )
     assert refused.status_code == 400
     assert "already has an open referral" in refused.get_data(as_text=True)
+
+
+def test_assigned_to_me_filters_the_lists_and_shows_on_the_home_page(app, world):
+    partner, caseworker = world.client(world.partner), world.client(world.caseworker)
+    assert world.public_id in partner.get("/inbox").get_data(as_text=True)
+    assert world.public_id not in partner.get("/inbox?assigned=me").get_data(as_text=True)
+    home = partner.get("/").get_data(as_text=True)
+    assert "0 open referrals assigned to you" in home
+    partner.post(f"/referrals/{world.public_id}/assign", data={"assignee": str(world.partner.id)})
+    caseworker.post(
+        f"/referrals/{world.public_id}/assign", data={"assignee": str(world.caseworker.id)}
+    )
+    assert world.public_id in partner.get("/inbox?assigned=me").get_data(as_text=True)
+    assert world.public_id in caseworker.get("/referrals/?assigned=me").get_data(as_text=True)
+    assert "1 open referral assigned to you" in partner.get("/").get_data(as_text=True)
+    assert "1 open referral assigned to you" in caseworker.get("/").get_data(as_text=True)
+    colleague = world.client(world.receiver_colleague)
+    assert world.public_id not in colleague.get("/inbox?assigned=me").get_data(as_text=True)
+
+
+def test_the_partner_asks_the_sender_from_the_inbox_row(app, world):
+    inbox = world.client(world.partner).get("/inbox").get_data(as_text=True)
+    assert f'href="/referrals/{world.public_id}#thread" data-testid="ask-sender"' in inbox

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from referrals.access import received_referrals, sent_referrals, visible_intakes
 from referrals.auth.models import User
 from referrals.db_types import utcnow
-from referrals.enums import ReferralStatus
+from referrals.enums import OPEN_STATUSES, ReferralStatus
 from referrals.extensions import db
 from referrals.intake.models import Intake
 from referrals.lifecycle.models import Referral
@@ -33,3 +33,18 @@ def open_intake_count(user: User) -> int:
         )
         or 0
     )
+
+
+def assigned_open_count(user: User, *, side: str) -> int:
+    """Open referrals assigned to the user on one side ("received" or "sent"), that the
+    user may see (one query)."""
+    if side == "received":
+        scope, assignee = received_referrals(user, utcnow()), Referral.receiver_assignee_id
+    else:
+        scope, assignee = sent_referrals(user), Referral.sender_assignee_id
+    stmt = (
+        sa.select(sa.func.count())
+        .select_from(Referral)
+        .where(scope, assignee == user.id, Referral.status.in_(OPEN_STATUSES))
+    )
+    return int(db.session.scalar(stmt) or 0)

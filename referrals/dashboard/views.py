@@ -24,7 +24,12 @@ def home() -> ResponseReturnValue:
         return render_template("home/admin.html")
     if user.role == Role.PARTNER:
         counts = queries.referral_counts_by_status(user, side="received")
-        return render_template("home/partner.html", counts=counts, statuses=ReferralStatus)
+        return render_template(
+            "home/partner.html",
+            counts=counts,
+            statuses=ReferralStatus,
+            mine_received=queries.assigned_open_count(user, side="received"),
+        )
     sent = queries.referral_counts_by_status(user, side="sent")
     template = "home/supervisor.html" if user.role == Role.SUPERVISOR else "home/caseworker.html"
     received = (
@@ -38,6 +43,12 @@ def home() -> ResponseReturnValue:
         received=received,
         open_intakes=queries.open_intake_count(user),
         statuses=ReferralStatus,
+        mine_sent=queries.assigned_open_count(user, side="sent"),
+        mine_received=(
+            queries.assigned_open_count(user, side="received")
+            if user.role == Role.SUPERVISOR
+            else None
+        ),
     )
 
 

@@ -43,6 +43,9 @@ _NOW = sa.bindparam("now", type_=UtcDateTime())
 _STATUS = sa.bindparam("status", type_=Referral.__table__.c.status.type)
 _AFTER_AT = sa.bindparam("after_at", type_=UtcDateTime())
 _AFTER_ID = sa.bindparam("after_id", type_=sa.Integer())
+_ME = sa.bindparam("me", type_=sa.Integer())
+# "Assigned to me": the referrals the user works on their side.
+_ASSIGNEE = {Side.RECEIVER: Referral.receiver_assignee_id, Side.SENDER: Referral.sender_assignee_id}
 
 # The statements with a limit are cached per page size: one or two sizes in practice (the
 # setting, and the overdue panel's); the bound keeps it so if a size ever came from a request.
@@ -169,7 +172,9 @@ def _is_overdue() -> sa.ColumnElement[bool]:
 
 
 @lru_cache(maxsize=_STATEMENTS_PER_SHAPE)
-def _newest_statement(side: Side, *, filtered: bool, after: bool, limit: int) -> sa.Select[Any]:
+def _newest_statement(
+    side: Side, *, filtered: bool, mine: bool, after: bool, limit: int
+) -> sa.Select[Any]:
     """Newest first by keyset on (created_at, id)."""
     stmt = (
         _lines(side, _scope(side))
@@ -178,6 +183,8 @@ def _newest_statement(side: Side, *, filtered: bool, after: bool, limit: int) ->
     )
     if filtered:
         stmt = stmt.where(Referral.status == _STATUS)
+    if mine:
+        stmt = stmt.where(_ASSIGNEE[side] == _ME)
     if after:
         stmt = stmt.where(
             sa.or_(
@@ -216,7 +223,9 @@ def _part(number: int) -> sa.Label[Any]:
 
 
 @lru_cache(maxsize=_STATEMENTS_PER_SHAPE)
-def _inbox_first_page_statement(*, filtered: bool, limit: int) -> sa.CompoundSelect[Any]:
+def _inbox_first_page_statement(
+    *, filtered: bool, mine: bool, limit: int
+) -> sa.CompoundSelect[Any]:
     """The overdue panel and the inbox's first page as one statement, each part marked.
 
     One statement instead of two: one round trip fewer, and PostgreSQL planned and ran the
@@ -226,7 +235,7 @@ def _inbox_first_page_statement(*, filtered: bool, limit: int) -> sa.CompoundSel
     """
     panel = _overdue_lines(OVERDUE_PANEL_ROWS + 1).add_columns(_part(_PANEL))
     page = _newest_statement(
-        Side.RECEIVER, filtered=filtered, after=False, limit=limit
+        Side.RECEIVER, filtered=filtered, mine=mine, after=False, limit=limit
     ).add_columns(_part(_PAGE))
     return _built(sa.union_all(sa.select(panel.subquery()), sa.select(page.subquery())))
 
@@ -239,8 +248,16 @@ def _rows(stmt: sa.Executable, params: dict[str, Any]) -> Sequence[sa.Row[Any]]:
     return db.session.connection().execute(stmt, params).all()
 
 
-def _params(user: User, size: int, **more: Any) -> dict[str, Any]:
-    return {"organization_id": user.organization_id, "now": utcnow(), "limit": size + 1, **more}
+def _params(user: User, size: int, status: ReferralStatus | None = None) -> dict[str, Any]:
+    params = {
+        "organization_id": user.organization_id,
+        "now": utcnow(),
+        "limit": size + 1,
+        "me": user.id,
+    }
+    if status is not None:
+        params["status"] = status
+    return params
 
 
 def _by_created(line: ReferralLine) -> tuple[datetime, int]:
@@ -257,18 +274,20 @@ _WIDTH = len(ReferralLine._fields)  # the inbox's first statement adds the part 
 _EMPTY = ReferralPage(rows=[], next_cursor=None)
 
 
-def inbox_first_page(user: User, *, status: ReferralStatus | None, size: int) -> InboxFirstPage:
-    """The overdue panel and the newest ``size`` received referrals, from one statement."""
+def inbox_first_page(
+    user: User, *, status: ReferralStatus | None, size: int, mine: bool = False
+) -> InboxFirstPage:
+    """The overdue panel and the newest ``size`` received referrals (``mine``: assigned to
+    the user), from one statement; the panel shows every overdue one: it needs an answer."""
     if not lists_received(user):  # the guard of access.received_referrals()
         return InboxFirstPage(overdue=[], more_overdue=False, page=_EMPTY)
-    params = _params(user, size)
-    if status is not None:
-        params["status"] = status
+    params = _params(user, size, status)
+    statement = _inbox_first_page_statement(
+        filtered=status is not None, mine=mine, limit=params["limit"]
+    )
     panel: list[ReferralLine] = []
     newest: list[ReferralLine] = []
-    for row in _rows(
-        _inbox_first_page_statement(filtered=status is not None, limit=params["limit"]), params
-    ):
+    for row in _rows(statement, params):
         (panel if row.part == _PANEL else newest).append(ReferralLine._make(row[:_WIDTH]))
     # A UNION ALL promises no order of its own: each part is put back in its own order.
     panel.sort(key=_by_due)
@@ -297,15 +316,18 @@ def _page(
 
 
 def _newest_page(
-    side: Side, user: User, status: ReferralStatus | None, after: str | None, size: int
+    side: Side,
+    user: User,
+    status: ReferralStatus | None,
+    after: str | None,
+    size: int,
+    mine: bool,
 ) -> ReferralPage:
-    params = _params(user, size)
-    if status is not None:
-        params["status"] = status
+    params = _params(user, size, status)
     filtered = status is not None
     return _page(
         lambda after_: _newest_statement(
-            side, filtered=filtered, after=after_, limit=params["limit"]
+            side, filtered=filtered, mine=mine, after=after_, limit=params["limit"]
         ),
         params,
         after,
@@ -314,12 +336,17 @@ def _newest_page(
 
 
 def inbox_page(
-    user: User, *, status: ReferralStatus | None, after: str | None, size: int
+    user: User,
+    *,
+    status: ReferralStatus | None,
+    after: str | None,
+    size: int,
+    mine: bool = False,
 ) -> ReferralPage:
-    """Received referrals newest first, after the cursor."""
+    """Received referrals newest first, after the cursor (``mine``: assigned to the user)."""
     if not lists_received(user):
         return _EMPTY
-    return _newest_page(Side.RECEIVER, user, status, after, size)
+    return _newest_page(Side.RECEIVER, user, status, after, size, mine)
 
 
 def overdue_page(user: User, *, after: str | None, size: int) -> ReferralPage:
@@ -336,9 +363,15 @@ def overdue_page(user: User, *, after: str | None, size: int) -> ReferralPage:
 
 
 def sent_page(
-    user: User, *, status: ReferralStatus | None, after: str | None, size: int
+    user: User,
+    *,
+    status: ReferralStatus | None,
+    after: str | None,
+    size: int,
+    mine: bool = False,
 ) -> ReferralPage:
-    """Referrals my organization sent (drafts included), newest first."""
+    """Referrals my organization sent (drafts included), newest first (``mine``: assigned
+    to the user)."""
     if not lists_sent(user):  # the guard of access.sent_referrals()
         return _EMPTY
-    return _newest_page(Side.SENDER, user, status, after, size)
+    return _newest_page(Side.SENDER, user, status, after, size, mine)

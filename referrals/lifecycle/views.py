@@ -28,6 +28,11 @@ def _status_filter() -> ReferralStatus | None:
         return None  # no filter, or an unknown one: show everything
 
 
+def _mine() -> bool:
+    """``?assigned=me``: only the referrals assigned to the signed-in user."""
+    return request.args.get("assigned") == "me"
+
+
 @bp.route("/inbox")
 @login_required
 @read_only
@@ -39,9 +44,11 @@ def inbox() -> ResponseReturnValue:
         abort(403)
     size = current_app.config["PAGE_SIZE"]
     after = request.args.get("after")
+    mine = _mine()
     context: dict[str, object] = {
         "statuses": list(ReferralStatus)[1:],
         "overdue_filter": lists.OVERDUE_FILTER,
+        "mine": mine,
     }
     if request.args.get("status") == lists.OVERDUE_FILTER:
         page = lists.overdue_page(user, after=after, size=size)
@@ -50,9 +57,9 @@ def inbox() -> ResponseReturnValue:
         )
     status = _status_filter()
     if after:
-        page = lists.inbox_page(user, status=status, after=after, size=size)
+        page = lists.inbox_page(user, status=status, after=after, size=size, mine=mine)
         return render_template("lifecycle/inbox.html", page=page, status=status, **context)
-    first = lists.inbox_first_page(user, status=status, size=size)
+    first = lists.inbox_first_page(user, status=status, size=size, mine=mine)
     return render_template(
         "lifecycle/inbox.html",
         page=first.page,
@@ -72,11 +79,16 @@ def sent() -> ResponseReturnValue:
     if not access.can_use_sent_list(user):
         abort(403)
     status = _status_filter()
+    mine = _mine()
     page = lists.sent_page(
-        user, status=status, after=request.args.get("after"), size=current_app.config["PAGE_SIZE"]
+        user,
+        status=status,
+        after=request.args.get("after"),
+        size=current_app.config["PAGE_SIZE"],
+        mine=mine,
     )
     return render_template(
-        "lifecycle/sent.html", page=page, status=status, statuses=list(ReferralStatus)
+        "lifecycle/sent.html", page=page, status=status, statuses=list(ReferralStatus), mine=mine
     )
 
 
