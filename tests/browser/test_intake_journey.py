@@ -63,5 +63,8 @@ def test_caseworker_records_intake_with_consent_and_sees_matches(app, live_serve
     excluded = page.locator("[data-testid=excluded]").inner_text()
     assert "Foster care and youth services" in excluded
 
-    first.locator("button:has-text('Refer')").click()
-    assert page.get_by_text("Draft referral to Rended Heart 30-day program saved.").is_visible()
+    # Refer: one confirmed step (issue #19), the priority starting from the intake's urgency.
+    first.locator("summary:has-text('Refer')").click()
+    first.locator("input[name=confirm]").check()
+    first.locator("button:has-text('Send referral')").click()
+    assert page.get_by_text("Referral sent to Rended Heart 30-day program.").is_visible()

@@ -63,23 +63,23 @@ def test_referral_from_intake_to_completion(app, live_server, page):
     with app.app_context():
         seed_demo_data()
 
-    # The caseworker: intake, consent, matches, a draft, then send it with a clean note.
+    # The caseworker: intake, consent, matches, then refer with a clean note in one
+    # confirmed step (issue #19: the draft is made and sent at once).
     _sign_in(page, base, CASEWORKER)
     code = _record_intake_with_consent(page)
     page.click("text=Find programs")
     first = page.locator("[data-testid=ranked] li").first
     assert "Rended Heart 30-day program" in first.inner_text()
-    first.locator("button:has-text('Refer')").click()
+    first.locator("summary:has-text('Refer')").click()
+    first.locator("textarea[name=note]").fill(NOTE)
+    first.locator("input[name=confirm]").check()
+    first.locator("button:has-text('Send referral')").click()
     page.wait_for_url(re.compile(r".*/referrals/[A-Z0-9-]+$"))
     public_id = page.url.rsplit("/", 1)[1]
-    assert page.get_by_text("Draft referral to Rended Heart 30-day program saved.").is_visible()
-    assert "Draft" in page.locator("[data-testid=status]").inner_text()
+    assert page.get_by_text("Referral sent to Rended Heart 30-day program.").is_visible()
     assert code in page.locator("[data-testid=summary]").inner_text()
-
-    page.fill("textarea[name=note]", NOTE)
-    page.click("button:has-text('Send referral')")
-    page.wait_for_url(f"{base}/referrals/{public_id}")
     assert "Requested" in page.locator("[data-testid=status]").inner_text()
+    assert page.locator("[data-testid=priority]").inner_text() == "Urgent"
     assert page.locator("[data-testid=note]").inner_text() == NOTE
     _sign_out(page, base)
 
