@@ -82,12 +82,11 @@ def _outbox_problem() -> NotReady | None:
     minutes = int(current_app.config["READYZ_OUTBOX_MAX_MINUTES"])
     if minutes <= 0:
         return None
+    # Over the unsent rows only (a partial index): a backlog, never the history.
     oldest = db.session.scalar(
-        sa.select(Notification.created_at)
+        sa.select(sa.func.min(Notification.created_at))
         .join(User, User.id == Notification.recipient_id)
         .where(Notification.emailed_at.is_(None), User.active.is_(True))
-        .order_by(Notification.id)
-        .limit(1)
     )
     if oldest is None or utcnow() - oldest <= timedelta(minutes=minutes):
         return None
