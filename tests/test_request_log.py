@@ -129,7 +129,8 @@ def test_a_whole_journey_logs_no_client_code_note_or_form_content(
     secrets_typed = [code, UNKNOWN_CODE, SITUATION, SEND_NOTE, DECLINE_NOTE, GUARDIAN]
     leaks = [s for s in (*secrets_typed, *FREE_WORDS) if s.lower() in text.lower()]
     assert leaks == []
-    assert code.lower() not in text.lower() and "/intakes/kc-" not in text.lower()
+    assert code.lower() not in text.lower()
+    assert "/intakes/kc-" not in text.lower()
 
     lines = _lines(log_output)
     requests = [line for line in lines if line["logger"] == request_log.REQUEST_LOGGER]
@@ -147,7 +148,8 @@ def test_a_whole_journey_logs_no_client_code_note_or_form_content(
     assert failure["user_id"] == caseworker.id
     assert failure["organization_id"] == sender.id
     [error] = [line for line in lines if line["level"] == "ERROR" and "exc_info" in line]
-    assert "RuntimeError" in error["exc_info"] and "failing_match" in error["exc_info"]
+    assert "RuntimeError" in error["exc_info"]
+    assert "failing_match" in error["exc_info"]
     assert error["request_id"] == failure["request_id"]
     assert failure["request_id"] in failed.get_data(as_text=True)  # shown on the error page
     [missing] = [line for line in requests if line["status"] == 404]
@@ -169,7 +171,8 @@ def test_each_request_writes_one_line_with_its_fields(app: Flask, login_as, log_
         "status": 200,
     }
     assert (line["user_id"], line["organization_id"]) == (user.id, user.organization_id)
-    assert isinstance(line["duration_ms"], float) and line["duration_ms"] >= 0
+    assert isinstance(line["duration_ms"], float)
+    assert line["duration_ms"] >= 0
     assert "status=closed" not in log_output.getvalue()  # never the query string
     assert {"time", "level", "message"} <= set(line)
 
@@ -247,6 +250,8 @@ def test_a_redacted_traceback_keeps_the_type_and_stack_of_the_chain():
             raise ValueError(note) from inner
     except ValueError as error:
         text = request_log.redacted_traceback(type(error), error, error.__traceback__)
-    assert "builtins.ValueError" in text and "from builtins.KeyError" in text
+    assert "builtins.ValueError" in text
+    assert "from builtins.KeyError" in text
     assert "test_a_redacted_traceback" in text
-    assert "KC-AAAA" not in text and "secret words" not in text
+    assert "KC-AAAA" not in text
+    assert "secret words" not in text
