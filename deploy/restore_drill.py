@@ -44,7 +44,7 @@ def main() -> int:
         _say("or DRILL_DATABASE_URL to a postgresql:// address")
         return 2
     source = sa.make_url(given) if given else server.set(database=f"{server.database}_drill_src")
-    copy = source.set(database=f"{server.database if not given else source.database}_drill_copy")
+    copy = source.set(database=f"{source.database if given else server.database}_drill_copy")
     env = _flask_env(seeded=not given)
     started = time.monotonic()
     if not given:
