@@ -227,3 +227,19 @@ def test_workers_add_up_under_gunicorn(app: Flask):
     assert value(text, "referrals_database_up") == 1
     assert "counter_999999.db" not in files  # the stale file went at start
     assert len([name for name in files if name.startswith("counter_")]) == 2  # one a worker
+
+
+@pytest.mark.parametrize(("token", "refused"), [("short-token", True), ("", False), (TOKEN, False)])
+def test_production_refuses_a_short_metrics_token(monkeypatch, token: str, refused: bool):
+    from config import ProductionConfig
+
+    for name in ("SECRET_KEY", "AUDIT_HMAC_KEY"):
+        monkeypatch.setenv(name, "k" * 64)
+    monkeypatch.setenv("TRUSTED_PROXIES", "1")
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379")
+    monkeypatch.setenv("METRICS_TOKEN", token)
+    if not refused:
+        ProductionConfig.check()
+        return
+    with pytest.raises(RuntimeError, match="METRICS_TOKEN: at least 32 random characters"):
+        ProductionConfig.check()

@@ -68,7 +68,7 @@ class RequestContext(logging.Filter):
     """Adds the request id to every line; replaces an exception's text by its type and stack."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = request_id()
+        record.request_id = request_id() or "-"  # "-": not during a request (a command)
         if record.exc_info and record.exc_info[0] is not None:
             record.exc_text = redacted_traceback(*record.exc_info)
             record.exc_info = None
@@ -113,7 +113,11 @@ def configure(app: Flask) -> None:
     for old in [h for h in root.handlers if h.get_name() == HANDLER_NAME]:
         root.removeHandler(old)
     root.addHandler(handler)
-    root.setLevel(str(app.config["LOG_LEVEL"]).upper())
+    level = str(app.config["LOG_LEVEL"]).upper()
+    root.setLevel(level)
+    # The app's own loggers too: `flask db` (migrations/alembic.ini) sets the root level to
+    # WARN, and in a process that also runs migrations (the tests) the request lines would go.
+    logging.getLogger(app.import_name).setLevel(level)
     # Flask's own handler on app.logger would write every app error a second time.
     app.logger.removeHandler(default_handler)
     # The development server logs each request line with its path (client codes); the
