@@ -5,6 +5,7 @@ the sweep's totals. Under gunicorn, every worker's counts add up."""
 from __future__ import annotations
 
 import tempfile
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -201,8 +202,20 @@ def test_outbox_and_sweep_totals_come_from_the_database(
     assert value(again, "referrals_sweep_runs_total") == 2
 
 
+def _worker_files(folder: str) -> list[str]:
+    """The counter files of the workers: each writes one once its app is built."""
+    return sorted(path.name for path in Path(folder).glob("counter_*.db"))
+
+
+def _scrape_server(base: str) -> str:
+    request = Request(f"{base}/metrics", headers={"Authorization": f"Bearer {TOKEN}"})
+    with urlopen(request, timeout=10) as response:
+        return str(response.read().decode())
+
+
 def test_workers_add_up_under_gunicorn(app: Flask):
-    """Multiprocess mode: two gunicorn workers, their counts summed in one scrape."""
+    """Multiprocess mode: two gunicorn workers, whichever answers, one sum in every scrape."""
+    healthz = {"endpoint": "operations.healthz", "method": "GET", "status": "200"}
     with tempfile.TemporaryDirectory() as metrics_dir:
         Path(metrics_dir, "counter_999999.db").write_bytes(b"stale")  # emptied at start
         with gunicorn(
@@ -212,21 +225,19 @@ def test_workers_add_up_under_gunicorn(app: Flask):
             PROMETHEUS_MULTIPROC_DIR=metrics_dir,
             METRICS_TOKEN=TOKEN,
         ) as server:
+            # The second worker may still be starting when the first one answers.
+            deadline = time.monotonic() + 60
+            while len(_worker_files(metrics_dir)) < 2 and time.monotonic() < deadline:
+                time.sleep(0.2)
+            assert "counter_999999.db" not in _worker_files(metrics_dir)  # went at start
+            assert len(_worker_files(metrics_dir)) == 2
+            before = value(_scrape_server(server.base), "referrals_requests_total", **healthz)
             for _ in range(20):
                 with urlopen(f"{server.base}/healthz", timeout=10) as response:
                     assert response.status == 200
-            scrape_request = Request(
-                f"{server.base}/metrics", headers={"Authorization": f"Bearer {TOKEN}"}
-            )
-            with urlopen(scrape_request, timeout=10) as response:
-                text = response.read().decode()
-            files = sorted(path.name for path in Path(metrics_dir).iterdir())
-    healthz = {"endpoint": "operations.healthz", "method": "GET", "status": "200"}
-    # gunicorn's own start-up check asked /healthz once too.
-    assert value(text, "referrals_requests_total", **healthz) >= 20
+            text = _scrape_server(server.base)
+    assert value(text, "referrals_requests_total", **healthz) - before == 20
     assert value(text, "referrals_database_up") == 1
-    assert "counter_999999.db" not in files  # the stale file went at start
-    assert len([name for name in files if name.startswith("counter_")]) == 2  # one a worker
 
 
 @pytest.mark.parametrize(("token", "refused"), [("short-token", True), ("", False), (TOKEN, False)])
