@@ -11,12 +11,12 @@ export FLASK_APP := wsgi
 # development settings: SQLite under instance/, keys generated there once, the demo data.
 export REFERRALS_CONFIG ?= development
 
-.PHONY: run test install db demo lint format typecheck bench clean help
+.PHONY: run test install db demo lint format typecheck bench restore-drill clean help
 
 help:
 	@echo "make run    set up everything and serve the demo at http://$(HOST):$(PORT)"
 	@echo "make test   set up everything and run the whole suite (SQLite, and PostgreSQL if it answers)"
-	@echo "make lint | format | typecheck | bench | clean"
+	@echo "make lint | format | typecheck | bench | restore-drill | clean"
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed") if sys.version_info < (3, 11) else None'
@@ -65,6 +65,13 @@ bench: install
 		echo "it creates and fills the databases bench_100, bench_10k and bench_dashboard."; \
 		exit 1; }
 	$(BIN)/python -m bench
+
+# Dump a database, restore it into a new one, compare every table's rows and verify the
+# audit chain against the source's head (PostgreSQL). By default the source is a demo
+# database made for the drill next to TEST_DATABASE_URL's; DRILL_DATABASE_URL names a real
+# one instead (docs/DEPLOY.md, "Restore drill").
+restore-drill: install
+	TEST_DATABASE_URL="$${TEST_DATABASE_URL:-$(PG_TEST_URL)}" $(BIN)/python deploy/restore_drill.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache *.egg-info

@@ -62,7 +62,12 @@ class Config:
     # key accepted: development and tests only, never from the environment.
     DEMO_ALLOWED = False
     SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{INSTANCE_DIR / 'referrals.sqlite'}")
-    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, object]] = {"pool_pre_ping": True}
+    # hide_parameters: a database error's text never carries the values sent (notes, form
+    # contents), wherever it ends up (operations/request_log.py keeps it out of the log too).
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, object]] = {
+        "pool_pre_ping": True,
+        "hide_parameters": True,
+    }
     SQLALCHEMY_RECORD_QUERIES = False
 
     # Sessions and cookies
@@ -137,6 +142,15 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "referrals@localhost")
 
+    # Operations (docs/DEPLOY.md). Log lines: "json" (one object a line, for a log
+    # collector) or "plain" (to read in a terminal); every request writes one line.
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+    # /metrics answers only "Authorization: Bearer <METRICS_TOKEN>"; while unset it is a 404.
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+    # /readyz fails once an e-mail has waited longer than this (minutes; 0: not checked).
+    READYZ_OUTBOX_MAX_MINUTES = _env_int("READYZ_OUTBOX_MAX_MINUTES", 30)
+
     @classmethod
     def check(cls) -> None:
         """Refuse settings that would be unsafe in this environment."""
@@ -147,6 +161,7 @@ class DevelopmentConfig(Config):
 
     ENV_NAME = "development"
     INSTANCE_KEYS = True
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain")
     DEMO_ALLOWED = True
     ARGON2_TIME_COST = _env_int("ARGON2_TIME_COST", 2)
     ARGON2_MEMORY_COST = _env_int("ARGON2_MEMORY_COST", 19 * 1024)
@@ -167,10 +182,17 @@ _PRODUCTION_SETTINGS = {
 }
 
 
+_OPTIONAL_SETTINGS = {
+    "METRICS_TOKEN": f"at least {MIN_KEY_LENGTH} random characters, or unset to keep /metrics off",
+}
+
+
 def _production_value_ok(name: str) -> bool:
     value = os.environ.get(name, "").strip()
     if name in {"SECRET_KEY", "AUDIT_HMAC_KEY"}:
         return len(value) >= MIN_KEY_LENGTH
+    if name == "METRICS_TOKEN":
+        return not value or len(value) >= MIN_KEY_LENGTH
     return bool(value)
 
 
@@ -190,7 +212,7 @@ class ProductionConfig(Config):
         """
         missing = [
             f"  {name}: {meaning}"
-            for name, meaning in _PRODUCTION_SETTINGS.items()
+            for name, meaning in (_PRODUCTION_SETTINGS | _OPTIONAL_SETTINGS).items()
             if not _production_value_ok(name)
         ]
         if not missing:
@@ -213,6 +235,7 @@ class TestingConfig(Config):
 
     ENV_NAME = "testing"
     TESTING = True
+    LOG_FORMAT = "plain"
     WTF_CSRF_ENABLED = False
     # New keys in every test process: nothing a deployment could ever reuse.
     SECRET_KEY = secrets.token_hex(32)

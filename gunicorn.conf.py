@@ -76,11 +76,37 @@ _SHM = "/dev/shm"  # noqa: S108 - gunicorn's own heartbeat files, not shared dat
 if os.path.isdir(_SHM):
     worker_tmp_dir = _SHM
 
-# The proxy logs requests; the access log is off unless asked for ("-" is stdout). URLs
-# hold referral ids, never client details, but there is no reason to keep a second copy.
+# The app writes one line per request itself (operations/request_log.py), with the route
+# rule instead of the path: an intake's path holds its client code. So gunicorn's access
+# log, which would write the path, stays off unless asked for ("-" is stdout).
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 # Only the local proxy may say the original request was https.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 proc_name = "kc-referrals"
+
+
+# Prometheus multiprocess mode (operations/metrics.py): each worker writes its metrics to
+# files in PROMETHEUS_MULTIPROC_DIR, set by the systemd unit (deploy/), and a scrape adds
+# them up. The directory must start empty, or a restart would carry old counts on.
+_METRICS_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
+
+
+def on_starting(server: object) -> None:
+    """Empty the metrics directory before the first worker starts."""
+    if not _METRICS_DIR:
+        return
+    os.makedirs(_METRICS_DIR, mode=0o700, exist_ok=True)
+    for name in os.listdir(_METRICS_DIR):
+        if name.endswith(".db"):
+            os.remove(os.path.join(_METRICS_DIR, name))
+
+
+def child_exit(server: object, worker: Any) -> None:
+    """A worker that exits (recycled after max_requests, or stopped) leaves its live-gauge
+    files behind; prometheus_client removes them. Its counters stay, as they should."""
+    if _METRICS_DIR:
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

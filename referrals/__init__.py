@@ -32,12 +32,16 @@ def create_app(
         register_cli,
         register_error_handlers,
         register_extensions,
+        register_logging,
+        register_metrics,
         register_middleware,
         register_security_headers,
         register_template_helpers,
     )
 
+    register_logging(app)
     register_extensions(app)
+    register_metrics(app)
     register_middleware(app)
     register_security_headers(app)
     register_blueprints(app)

@@ -19,6 +19,7 @@ from werkzeug.datastructures import FileStorage, ImmutableMultiDict
 from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
 
 from referrals.extensions import db
+from referrals.operations.request_log import request_id
 
 log = logging.getLogger(__name__)
 
@@ -79,10 +80,18 @@ def render_error(
 ) -> ResponseReturnValue:
     """An error page (or a JSON error for API clients) with a clear message."""
     text = message or _messages().get(code, _("Something went wrong."))
+    # The same id as this request's log line: an administrator finds the line from it.
+    reference = request_id()
     if _wants_json():
-        return jsonify(error=text, status=code), code
+        return jsonify(error=text, status=code, request_id=reference), code
     try:
-        page = render_template("errors/error.html", code=code, message=text, reload_url=reload_url)
+        page = render_template(
+            "errors/error.html",
+            code=code,
+            message=text,
+            reload_url=reload_url,
+            request_id=reference,
+        )
     except Exception:
         # The layout reads the signed-in user and counts from the database; when that is
         # what failed (a restart, a dropped connection), a page without them still answers.
@@ -90,7 +99,7 @@ def render_error(
         log.exception("the %s page could not render in full", code)
         _rollback_quietly()
         plain = current_app.jinja_env.get_template("errors/plain.html")
-        page = plain.render(code=code, message=text)
+        page = plain.render(code=code, message=text, request_id=reference)
     return page, code
 
 

@@ -3,7 +3,7 @@
 from referrals.audit.models import AuditEvent
 from referrals.auth.models import LoginThrottle, RecoveryCode, User, UserSession
 from referrals.intake.models import Consent, Intake, consent_organizations
-from referrals.lifecycle.models import Notification, Referral, ReferralEvent
+from referrals.lifecycle.models import Notification, Referral, ReferralEvent, SweepTotal
 from referrals.programs.models import Organization, Program
 
 __all__ = [
@@ -17,6 +17,7 @@ __all__ = [
     "RecoveryCode",
     "Referral",
     "ReferralEvent",
+    "SweepTotal",
     "User",
     "UserSession",
     "consent_organizations",

@@ -20,6 +20,21 @@ from referrals.extensions import (
 from referrals.streamed_bodies import StreamedBodyLimit
 
 
+def register_logging(app: Flask) -> None:
+    """Log lines in one format (JSON in production) and one line per request; first, so it
+    times the whole request and nothing logs before it is set up."""
+    from referrals.operations import request_log
+
+    request_log.configure(app)
+
+
+def register_metrics(app: Flask) -> None:
+    """Prometheus metrics, served at /metrics only to a scraper holding METRICS_TOKEN."""
+    from referrals.operations import metrics
+
+    metrics.register(app)
+
+
 def register_extensions(app: Flask) -> None:
     """Bind every extension to the app and import the models so the metadata is complete."""
     from referrals import (
@@ -74,9 +89,20 @@ class DatabaseIdConverter(IntegerConverter):
 def register_blueprints(app: Flask) -> None:
     """One blueprint per area (ids in URLs bounded to what the database can hold)."""
     app.url_map.converters["int"] = DatabaseIdConverter
-    from referrals import admin, audit, auth, dashboard, intake, lifecycle, notifications, programs
+    from referrals import (
+        admin,
+        audit,
+        auth,
+        dashboard,
+        intake,
+        lifecycle,
+        notifications,
+        operations,
+        programs,
+    )
 
-    for area in (auth, dashboard, admin, programs, intake, lifecycle, notifications, audit):
+    areas = (auth, dashboard, admin, programs, intake, lifecycle, notifications, audit, operations)
+    for area in areas:
         app.register_blueprint(area.blueprint())
 
 

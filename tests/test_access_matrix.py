@@ -193,7 +193,18 @@ EXPECTED: dict[str, tuple[Callable[[Role, bool], str], Callable[[Targets], str]]
 }
 # Public by design: checked in tests/test_access.py.
 # auth.second_step answers only a browser that has just passed the password step.
-PUBLIC = {"auth.login", "auth.second_step", "dashboard.healthz", "static", "bootstrap.static"}
+# The probes (healthz, readyz) answer monitoring without a session and show no data
+# (tests/test_health.py); /metrics is for a scraper, not a role: a 404 while METRICS_TOKEN
+# is unset, then a 401 without that bearer token (tests/test_metrics.py).
+PUBLIC = {
+    "auth.login",
+    "auth.second_step",
+    "operations.healthz",
+    "operations.readyz",
+    "operations.prometheus",
+    "static",
+    "bootstrap.static",
+}
 
 
 def _rules() -> list[tuple[str, str]]:

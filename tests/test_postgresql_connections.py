@@ -105,6 +105,7 @@ def test_the_list_statements_take_no_status_as_a_parameter():
     statements = {
         "first": lists._inbox_first_page_statement(filtered=False, limit=51),
         "first, filtered": lists._inbox_first_page_statement(filtered=True, limit=51),
+        "first, mine": lists._inbox_first_page_statement(filtered=False, limit=51, mine=True),
         "overdue": lists._overdue_statement(after=True, limit=51),
         "inbox": lists._newest_statement(Side.RECEIVER, filtered=False, after=True, limit=51),
         "sent": lists._newest_statement(Side.SENDER, filtered=True, after=True, limit=51),
@@ -116,6 +117,7 @@ def test_the_list_statements_take_no_status_as_a_parameter():
     assert parameters == {
         "first": ["now", "organization_id"],
         "first, filtered": ["now", "organization_id", "status"],
+        "first, mine": ["me", "now", "organization_id"],
         "overdue": ["after_at", "after_id", "now", "organization_id"],
         "inbox": ["after_at", "after_id", "now", "organization_id"],
         "sent": ["after_at", "after_id", "now", "organization_id", "status"],

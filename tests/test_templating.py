@@ -64,4 +64,5 @@ def test_list_lines_come_out_escaped_whatever_the_database_holds(app: Flask):
     with app.test_request_context("/"):
         html = render_template("lifecycle/_list.html", rows=[line], side="inbox")
     assert _HOSTILE not in html
-    assert html.count(str(escape(_HOSTILE))) == 5  # link, its text, code, program, sender
+    # The link, its text, "ask the sender" (issue #19), code, program, sender.
+    assert html.count(str(escape(_HOSTILE))) == 6

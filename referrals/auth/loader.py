@@ -5,6 +5,7 @@ from __future__ import annotations
 from referrals.auth import sessions
 from referrals.auth.models import User
 from referrals.extensions import db
+from referrals.operations import request_log
 
 
 def load_user(session_user_id: str) -> User | None:
@@ -21,4 +22,5 @@ def load_user(session_user_id: str) -> User | None:
     user = db.session.get(User, int(user_id))
     if user is None or user.session_version != int(version) or not user.is_active:
         return None
+    request_log.identify(user.id, user.organization_id)
     return user

@@ -18,6 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from referrals.auth.models import LoginThrottle
 from referrals.db_types import utcnow
 from referrals.extensions import db
+from referrals.operations import metrics
 
 
 def email_digest(email: str) -> str:
@@ -78,7 +79,10 @@ def _lock(digest: str, now: datetime, *, more_than: int) -> datetime | None:
         .values(locked_until=until)
         .execution_options(synchronize_session=False)
     )
-    return until if getattr(started, "rowcount", 0) else None
+    if not getattr(started, "rowcount", 0):
+        return None
+    metrics.lockout_started()
+    return until
 
 
 def begin_attempt(email: str, now: datetime | None = None) -> datetime | None:
@@ -99,13 +103,16 @@ def begin_attempt(email: str, now: datetime | None = None) -> datetime | None:
             LoginThrottle.email_digest == digest
         )
     ).one()
+    until: datetime | None = None
     if row.locked_until is not None and row.locked_until > moment:
-        return row.locked_until
-    if row.failures > config["LOGIN_LOCKOUT_THRESHOLD"]:
-        return _lock(digest, moment, more_than=config["LOGIN_LOCKOUT_THRESHOLD"]) or (
+        until = row.locked_until
+    elif row.failures > config["LOGIN_LOCKOUT_THRESHOLD"]:
+        until = _lock(digest, moment, more_than=config["LOGIN_LOCKOUT_THRESHOLD"]) or (
             locked_until(email, moment) or moment
         )
-    return None
+    if until is not None:
+        metrics.sign_in_failed(locked=True)
+    return until
 
 
 def record_failure(email: str, now: datetime | None = None) -> datetime | None:
@@ -113,6 +120,7 @@ def record_failure(email: str, now: datetime | None = None) -> datetime | None:
     failure used up the last allowed attempt (the next one, even right, is refused)."""
     moment = now or utcnow()
     threshold = current_app.config["LOGIN_LOCKOUT_THRESHOLD"]
+    metrics.sign_in_failed(locked=False)
     return _lock(email_digest(email), moment, more_than=threshold - 1)
 
 

@@ -49,7 +49,9 @@ _ALLOWED_WHILE_HELD = {
     "auth.extend_session",
     "auth.session_status",
     "static",
-    "dashboard.healthz",
+    "operations.healthz",
+    "operations.readyz",
+    "operations.prometheus",
 }
 # Between the password and the second step: who, and until when (seconds).
 _PENDING_KEY = "second_step"

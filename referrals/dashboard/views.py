@@ -1,16 +1,14 @@
-"""The home page by role, and the health check."""
+"""The home page by role."""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-from flask import Blueprint, jsonify, render_template
+from flask import Blueprint, render_template
 from flask.typing import ResponseReturnValue
 from flask_login import login_required
 
 from referrals.access import staff
 from referrals.dashboard import queries
 from referrals.enums import ReferralStatus, Role
-from referrals.extensions import db
 
 bp = Blueprint("dashboard", __name__)
 
@@ -50,10 +48,3 @@ def home() -> ResponseReturnValue:
             else None
         ),
     )
-
-
-@bp.route("/healthz")
-def healthz() -> ResponseReturnValue:
-    """Liveness and database reachability; no data, no login."""
-    db.session.execute(sa.text("SELECT 1"))
-    return jsonify(status="ok")

@@ -173,7 +173,7 @@ def _is_overdue() -> sa.ColumnElement[bool]:
 
 @lru_cache(maxsize=_STATEMENTS_PER_SHAPE)
 def _newest_statement(
-    side: Side, *, filtered: bool, mine: bool, after: bool, limit: int
+    side: Side, *, filtered: bool, after: bool, limit: int, mine: bool = False
 ) -> sa.Select[Any]:
     """Newest first by keyset on (created_at, id)."""
     stmt = (
@@ -224,7 +224,7 @@ def _part(number: int) -> sa.Label[Any]:
 
 @lru_cache(maxsize=_STATEMENTS_PER_SHAPE)
 def _inbox_first_page_statement(
-    *, filtered: bool, mine: bool, limit: int
+    *, filtered: bool, limit: int, mine: bool = False
 ) -> sa.CompoundSelect[Any]:
     """The overdue panel and the inbox's first page as one statement, each part marked.
 

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 # Draft and open statuses, as SQL (kept equal to enums.OPEN_STATUSES plus draft by a test).
 PENDING_SQL = "status IN ('draft', 'requested', 'accepted', 'in_progress', 'on_hold')"
+UNSENT_SQL = "emailed_at IS NULL"
 
 
 class Referral(Model):
@@ -194,7 +195,17 @@ class Notification(Model):
     """An in-app message to one member of staff; e-mails carry only a link to it."""
 
     __tablename__ = "notifications"
-    __table_args__ = (sa.Index("ix_notifications_recipient_id_read_at", "recipient_id", "read_at"),)
+    __table_args__ = (
+        sa.Index("ix_notifications_recipient_id_read_at", "recipient_id", "read_at"),
+        # The e-mail outbox: the sweep's next batch, /readyz's oldest waiting e-mail and the
+        # outbox metrics read only the rows still to send, however many were sent before.
+        sa.Index(
+            "ix_notifications_unsent",
+            "id",
+            postgresql_where=sa.text(UNSENT_SQL),
+            sqlite_where=sa.text(UNSENT_SQL),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     recipient_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
@@ -206,3 +217,15 @@ class Notification(Model):
 
     recipient: Mapped[User] = relationship()
     referral: Mapped[Referral | None] = relationship()
+
+
+class SweepTotal(Model):
+    """What ``flask sweep`` has done since the installation began, one row per step (and
+    ``runs``), added to in each step's own transaction: /metrics reports them as counters
+    that every app server and every sweep process agree on."""
+
+    __tablename__ = "sweep_totals"
+
+    step: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    total: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -21,7 +21,7 @@ from referrals.db_types import utcnow
 from referrals.enums import OPEN_STATUSES, CancelReason, ReferralStatus
 from referrals.extensions import db
 from referrals.intake.models import Intake
-from referrals.lifecycle import services
+from referrals.lifecycle import services, sweep_runs
 from referrals.lifecycle.models import Notification, Referral, ReferralEvent
 from referrals.notifications.services import (
     deliver_pending_emails,
@@ -239,8 +239,13 @@ def sweep(*, now: datetime | None = None, dry_run: bool = False) -> SweepReport:
             setattr(report, name, count)
             if dry_run:
                 db.session.flush()  # later steps see this one's changes; all rolled back below
-            else:
-                db.session.commit()
+                continue
+            if count:
+                sweep_runs.add_to_total(name, count, moment)
+            db.session.commit()
+        if not dry_run:
+            sweep_runs.add_to_total(sweep_runs.RUNS, 1, moment)
+            db.session.commit()
     except BaseException:
         db.session.rollback()  # only the failing step: the earlier ones are committed
         raise
