@@ -63,6 +63,7 @@ GUARDIAN = "g " + PAYLOADS[3]  # guardian's role (60 at most)
 NOTE = "note " + COMBINED
 SEND_NOTE = "send " + COMBINED
 DECLINE_NOTE = "decline " + COMBINED
+MESSAGE = "message " + COMBINED
 
 # Markup that must never reach a page unescaped.
 RAW_MARKUP = re.compile(
@@ -176,6 +177,11 @@ def store_payloads(app: Flask, world: World) -> None:
     _store(caseworker, f"/referrals/{world.draft_id}/send", send, ok=302)
 
     partner = signed_in(app, world.user(Role.PARTNER))
+    # The thread between the two organizations (issue #19), on the referral the partner
+    # declines below: both sides write to it.
+    message = {"body": MESSAGE}
+    _store(partner, f"/referrals/{world.requested_id}/messages", message, ok=302)
+    _store(caseworker, f"/referrals/{world.requested_id}/messages", message, ok=302)
     decline = {
         "version": referral_version(app, world.requested_id),
         "reason": "other",
@@ -258,6 +264,7 @@ def test_referral_pages_show_the_notes_escaped(app: Flask, world: World) -> None
     partner = signed_in(app, world.user(Role.PARTNER))
     body = partner.get(f"/referrals/{world.requested_id}").get_data(as_text=True)
     assert html(DECLINE_NOTE) in body  # in the timeline
+    assert body.count(html(MESSAGE)) == 2  # the thread, from both sides
     assert html(DISPLAY_NAME) in body
     assert_no_raw_markup(body, "the declined referral")
 

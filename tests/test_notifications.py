@@ -640,3 +640,15 @@ def test_suppressed_mail_in_testing_still_marks_rows(app, world):
     assert len(outbox) == 1
     assert outbox[0].recipients == [world.partner.email]
     assert pending(app) == 0
+
+
+def test_every_notification_kind_has_an_email_and_a_line():
+    """A kind without wording would stop the sweep's e-mail delivery (a KeyError)."""
+    from pathlib import Path
+
+    from referrals.notifications.emails import _wording
+
+    template = (Path(__file__).parents[1] / "templates/notifications/index.html").read_text()
+    for kind in NotificationKind:
+        assert all(_wording(kind)), kind
+        assert f"'{kind.value}':" in template, kind

@@ -50,6 +50,14 @@ def _wording(kind: NotificationKind) -> tuple[str, str]:
             _("Referral withdrawn"),
             _("A referral sent to your organization has been withdrawn."),
         ),
+        NotificationKind.MESSAGE: (
+            _("New message about a referral"),
+            _("The other organization wrote on a referral your organization works on."),
+        ),
+        NotificationKind.ASSIGNED: (
+            _("A referral was assigned to you"),
+            _("A referral was assigned to you."),
+        ),
         NotificationKind.ACCOUNT_WAITING: (
             _("Staff account to confirm"),
             _(
