@@ -133,6 +133,16 @@ def register(app: Flask) -> None:
             return error
         return render_error(error.code)
 
+    @app.teardown_appcontext
+    def end_session_quietly(error: BaseException | None) -> None:
+        # Registered after Flask-SQLAlchemy's own teardown, so it runs first: closing a
+        # session whose connection died mid-request can raise, and an exception here
+        # would escape the app (gunicorn's bare 500) after its page was already chosen.
+        try:
+            db.session.remove()
+        except Exception:
+            log.warning("closing the request's session failed", exc_info=True)
+
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError) -> ResponseReturnValue:
         # A refusal leaves nothing half-written behind.
