@@ -90,6 +90,8 @@ class Config:
     RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "30 per minute;300 per hour")
+    # API tokens: requests per token (Flask-Limiter syntax; the same storage as above).
+    API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "120 per minute;3000 per hour")
     # Two-step sign-in: the issuer name shown in authenticator apps.
     TOTP_ISSUER = os.environ.get("TOTP_ISSUER", "KC Coalition Referrals")
 

@@ -220,10 +220,19 @@ class NotificationKind(CodedEnum):
     # The two-person rule (auth/confirmation.py): about a staff account, not a referral.
     ACCOUNT_WAITING = "account_waiting"
     ACCOUNT_CONFIRMED = "account_confirmed"
+    # Webhooks (webhooks/delivery.py): an endpoint was switched off after repeated failures.
+    WEBHOOK_DISABLED = "webhook_disabled"
 
     @property
     def about_an_account(self) -> bool:
         return self in (NotificationKind.ACCOUNT_WAITING, NotificationKind.ACCOUNT_CONFIRMED)
+
+
+class TokenScope(CodedEnum):
+    """What an API token may do: read only, or also act (change a referral, a capacity)."""
+
+    READ = "read"
+    ACT = "act"
 
 
 # English labels, marked for translation. Members without an entry fall back to their code.
@@ -277,4 +286,6 @@ LABELS: dict[enum.Enum, object] = {
     Indicator.SUBSTANCE_COERCION: _l("Substances used for control"),
     DeclineReason.NO_CAPACITY: _l("No capacity"),
     DeclineReason.NOT_ELIGIBLE: _l("Not eligible"),
+    TokenScope.READ: _l("Read only"),
+    TokenScope.ACT: _l("Read and act"),
 }

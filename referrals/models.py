@@ -5,8 +5,10 @@ from referrals.auth.models import LoginThrottle, RecoveryCode, User, UserSession
 from referrals.intake.models import Consent, Intake, consent_organizations
 from referrals.lifecycle.models import Notification, Referral, ReferralEvent
 from referrals.programs.models import Organization, Program
+from referrals.tokens.models import ApiToken
 
 __all__ = [
+    "ApiToken",
     "AuditEvent",
     "Consent",
     "Intake",

@@ -75,9 +75,19 @@ class DatabaseIdConverter(IntegerConverter):
 def register_blueprints(app: Flask) -> None:
     """One blueprint per area (ids in URLs bounded to what the database can hold)."""
     app.url_map.converters["int"] = DatabaseIdConverter
-    from referrals import admin, audit, auth, dashboard, intake, lifecycle, notifications, programs
+    from referrals import (
+        admin,
+        audit,
+        auth,
+        dashboard,
+        intake,
+        lifecycle,
+        notifications,
+        programs,
+        tokens,
+    )
 
-    for area in (auth, dashboard, admin, programs, intake, lifecycle, notifications, audit):
+    for area in (auth, dashboard, admin, programs, intake, lifecycle, notifications, audit, tokens):
         app.register_blueprint(area.blueprint())
 
 

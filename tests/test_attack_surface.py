@@ -41,7 +41,7 @@ from referrals.auth.forms import (
     SecondStepForm,
 )
 from referrals.auth.models import User
-from referrals.enums import NotificationKind, ReferralStatus, Role
+from referrals.enums import NotificationKind, ReferralStatus, Role, TokenScope
 from referrals.extensions import db
 from referrals.intake import forms as intake_forms
 from referrals.intake.forms import ConsentForm, IntakeForm
@@ -51,6 +51,8 @@ from referrals.lifecycle.models import Notification, Referral
 from referrals.notifications.forms import NotificationActionForm
 from referrals.programs.forms import CapacityForm, DirectoryFilterForm
 from referrals.programs.models import Organization
+from referrals.tokens.forms import NewTokenForm, RevokeTokenForm
+from referrals.tokens.models import ApiToken
 from tests.conftest import PASSWORD, fresh_totp_code, login
 from tests.test_access_matrix import EXPECTED, Targets
 
@@ -87,6 +89,7 @@ class World:
     requested_id: str  # a requested referral own -> own: the partner answers it
     draft_id: str  # a draft own -> other: the caseworker sends it
     notification_id: int  # for the partner
+    api_token_id: int  # the own organization's API token, made by its supervisor
 
     def user(self, role: Role) -> User:
         return self.users[role]
@@ -101,6 +104,7 @@ class World:
             self.consent_id,
             self.requested_id,
             self.notification_id,
+            self.api_token_id,
         )
 
 
@@ -164,6 +168,17 @@ def build_world(
             kind=NotificationKind.NEW_REFERRAL,
         )
         db.session.add(notification)
+        token = ApiToken(
+            organization_id=own.id,
+            created_by_id=users[Role.SUPERVISOR].id,
+            name="Case system",
+            token_hash="0" * 64,
+            prefix="kcr_test",
+            role=Role.PARTNER,
+            scope=TokenScope.READ,
+            expires_at=now + timedelta(days=30),
+        )
+        db.session.add(token)
         db.session.commit()
         return World(
             own=own,
@@ -184,6 +199,7 @@ def build_world(
             requested_id=requested.public_id,
             draft_id=draft.public_id,
             notification_id=notification.id,
+            api_token_id=token.id,
         )
 
 
@@ -568,6 +584,24 @@ POST_ROUTES: dict[str, PostRoute] = {
         NotificationActionForm,
         url=lambda w: "/notifications/read-all",
         form_page=lambda w: "/notifications",
+    ),
+    "tokens.create": PostRoute(
+        Role.SUPERVISOR,
+        NewTokenForm,
+        url=lambda w: "/account/api-tokens",
+        form_page=lambda w: "/account/api-tokens",
+        data=lambda app, w: {
+            "name": "Case system",
+            "role": "partner",
+            "scope": "read",
+            "days": "30",
+        },
+    ),
+    "tokens.revoke": PostRoute(
+        Role.SUPERVISOR,
+        RevokeTokenForm,
+        url=lambda w: f"/account/api-tokens/{w.api_token_id}/revoke",
+        form_page=lambda w: "/account/api-tokens",
     ),
     "programs.update_capacity": PostRoute(
         Role.PARTNER,
