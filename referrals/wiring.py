@@ -89,6 +89,9 @@ def register_blueprints(app: Flask) -> None:
 
     for area in (auth, dashboard, admin, programs, intake, lifecycle, notifications, audit, tokens):
         app.register_blueprint(area.blueprint())
+    from referrals import api
+
+    api.register(app)
 
 
 def register_error_handlers(app: Flask) -> None:

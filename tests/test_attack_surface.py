@@ -55,6 +55,7 @@ from referrals.tokens.forms import NewTokenForm, RevokeTokenForm
 from referrals.tokens.models import ApiToken
 from tests.conftest import PASSWORD, fresh_totp_code, login
 from tests.test_access_matrix import EXPECTED, Targets
+from tests.token_routes import is_token_route
 
 FormData = dict[str, Any]
 
@@ -678,13 +679,18 @@ def form_name(form: type[FlaskForm]) -> str:
 
 
 def endpoints_accepting(method: str) -> list[str]:
-    """Every endpoint of the app that accepts ``method``, read from a fresh app's url_map."""
+    """Every page endpoint of the app that accepts ``method``, read from a fresh app's url_map
+    (the token routes take no form and no cookie: tests/test_token_access_matrix.py)."""
     from config import TestingConfig
     from referrals import create_app
 
     app = create_app(TestingConfig)
     return sorted(
-        {rule.endpoint for rule in app.url_map.iter_rules() if method in (rule.methods or ())}
+        {
+            rule.endpoint
+            for rule in app.url_map.iter_rules()
+            if method in (rule.methods or ()) and not is_token_route(rule)
+        }
     )
 
 
