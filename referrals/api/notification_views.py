@@ -5,12 +5,14 @@ A notification names its referral only while this token may read that referral.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from flask import current_app
 from flask_smorest import Blueprint
 from werkzeug.exceptions import NotFound
 
+from referrals.api import cursors
 from referrals.api.schemas import CursorArgs, NotificationPageSchema, NotificationSchema
 from referrals.extensions import db
 from referrals.notifications import queries, services
@@ -32,7 +34,9 @@ blp = protect(
 def index(args: dict[str, Any]) -> queries.NotificationPage:
     """One page of notifications, newest first."""
     size = int(current_app.config["PAGE_SIZE"])
-    return queries.notification_page(acting_user(), after=args.get("after"), size=size)
+    after = cursors.to_pages(args.get("after"))
+    page = queries.notification_page(acting_user(), after=after, size=size)
+    return replace(page, next_cursor=cursors.from_pages(page.next_cursor))
 
 
 @blp.route("/<int:notification_id>/read", methods=["POST"])

@@ -8,20 +8,18 @@ starts there. The scope is access.py's: the same conditions as the inbox and the
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
-from werkzeug.exceptions import UnprocessableEntity
 
 from referrals import access
+from referrals.api import cursors
 from referrals.auth.models import User
 from referrals.db_types import utcnow
 from referrals.enums import ReferralStatus
 from referrals.extensions import db
 from referrals.lifecycle.models import Referral
-from referrals.pagination import encode_cursor, parse_cursor
 
 
 @dataclass(frozen=True)
@@ -57,10 +55,7 @@ def referral_page(
         stmt = stmt.where(Referral.status == status)
     if updated_since is not None:
         stmt = stmt.where(Referral.updated_at >= updated_since)
-    position = parse_cursor(after)
-    if after and position is None:
-        # Not silently the first page again: a client looping on it would never finish.
-        raise UnprocessableEntity(description=_("This cursor is not one this API gave."))
+    position = cursors.decode(after)
     if position is not None:
         moment, ident = position
         stmt = stmt.where(
@@ -73,9 +68,4 @@ def referral_page(
     if len(rows) <= limit:
         return Page(rows, None)
     last = rows[limit - 1]
-    return Page(rows[:limit], api_cursor(last.updated_at, last.id))
-
-
-def api_cursor(moment: datetime, ident: int) -> str:
-    """pagination's cursor with the UTC offset written "Z": nothing to escape in a URL."""
-    return encode_cursor(moment.astimezone(UTC), ident).replace("+00:00", "Z")
+    return Page(rows[:limit], cursors.encode(last.updated_at, last.id))

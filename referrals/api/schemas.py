@@ -12,6 +12,7 @@ from datetime import UTC
 import marshmallow as ma
 from marshmallow import validate
 
+from referrals.api import cursors
 from referrals.enums import (
     AgeBand,
     CancelReason,
@@ -122,7 +123,10 @@ class ReferralListArgs(ma.Schema):
         default_timezone=UTC,
         metadata={"description": "Only referrals changed at or after this moment."},
     )
-    after = F.String(validate=validate.Length(max=64), metadata={"description": "A cursor."})
+    after = F.String(
+        validate=validate.Regexp(cursors.PATTERN),
+        metadata={"description": "The next_cursor of the page before.", "pattern": cursors.PATTERN},
+    )
     limit = F.Integer(load_default=50, validate=validate.Range(min=1, max=PAGE_LIMIT))
 
 
@@ -135,13 +139,6 @@ class ActionArgs(ma.Schema):
     )
     note = F.String(load_default="", validate=validate.Length(max=4000))
     priority = _enum(Priority, allow_none=True, metadata={"description": "Sending only."})
-
-
-class IfMatchHeader(ma.Schema):
-    if_match = F.String(
-        data_key="If-Match",
-        metadata={"description": "The referral's ETag (its version, quoted). Required."},
-    )
 
 
 class CapacitySchema(ma.Schema):
@@ -210,4 +207,7 @@ class NotificationPageSchema(ma.Schema):
 
 
 class CursorArgs(ma.Schema):
-    after = F.String(validate=validate.Length(max=64))
+    after = F.String(
+        validate=validate.Regexp(cursors.PATTERN),
+        metadata={"description": "The next_cursor of the page before.", "pattern": cursors.PATTERN},
+    )
