@@ -71,7 +71,7 @@ def test_schemathesis_finds_no_failure(app, make_org, make_user, make_program, c
                 fixed = st.fixed_dictionaries({name: st.sampled_from(real[name]) for name in names})
                 strategies.append(
                     fixed.flatmap(
-                        lambda given_ids: operation.as_strategy(
+                        lambda given_ids, operation=operation: operation.as_strategy(
                             headers=headers, path_parameters=given_ids
                         )
                     )
