@@ -89,9 +89,10 @@ def register_blueprints(app: Flask) -> None:
 
     for area in (auth, dashboard, admin, programs, intake, lifecycle, notifications, audit, tokens):
         app.register_blueprint(area.blueprint())
-    from referrals import api
+    from referrals import api, fhir
 
     api.register(app)
+    fhir.register(app)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -26,7 +26,12 @@ SIDES = (Role.PARTNER, Role.CASEWORKER, Role.SUPERVISOR)
 RECEIVER = {Role.PARTNER, Role.SUPERVISOR}
 SENDER = {Role.CASEWORKER, Role.SUPERVISOR}
 # No token, no client data: the OpenAPI document, its rendered docs and their files.
-PUBLIC = {"api-docs.openapi_json", "api-docs.openapi_swagger_ui", "api_docs_assets.static"}
+PUBLIC = {
+    "api-docs.openapi_json",
+    "api-docs.openapi_swagger_ui",
+    "api_docs_assets.static",
+    "fhir_meta.metadata",  # the CapabilityStatement, read before a client has a token
+}
 
 
 @dataclass
@@ -95,6 +100,25 @@ EXPECTED: dict[str, tuple[Rule, Callable[[Ids], str], dict[str, Any]]] = {
         capacity,
         lambda i: f"/api/v1/programs/{i.program_id}/capacity",
         {"json": {"available": 1}},
+    ),
+    "fhir.read_task": (own_record, lambda i: f"/fhir/Task/{i.public_id}", {}),
+    "fhir.read_service_request": (own_record, lambda i: f"/fhir/ServiceRequest/{i.public_id}", {}),
+    "fhir.search_tasks": (anyone, lambda i: "/fhir/Task", {}),
+    # Never the current version: the state stays as it is for every token that follows.
+    "fhir.update_task": (
+        receiver_act,
+        lambda i: f"/fhir/Task/{i.public_id}",
+        {
+            "PUT": {
+                "json": {"resourceType": "Task", "status": "accepted"},
+                "headers": {"If-Match": 'W/"0"'},
+            },
+            "PATCH": {
+                "data": '[{"op": "replace", "path": "/status", "value": "accepted"}]',
+                "content_type": "application/json-patch+json",
+                "headers": {"If-Match": 'W/"0"'},
+            },
+        },
     ),
     "api_notifications.index": (anyone, lambda i: "/api/v1/notifications/", {}),
     "api_notifications.read": (
@@ -165,6 +189,7 @@ def test_token_access(app, world, endpoint, method):
     """One token route and method, for every side and scope, own and other organization."""
     (own, own_ids), (_, other_ids) = world
     rule, build_url, extra = EXPECTED[endpoint]
+    extra = extra.get(method, extra) if method in ("PUT", "PATCH") else extra
     tokens = _tokens(app, own)
     client = app.test_client()
     failures = []
