@@ -80,6 +80,7 @@ def register_blueprints(app: Flask) -> None:
         audit,
         auth,
         dashboard,
+        hsds,
         intake,
         lifecycle,
         notifications,
@@ -87,7 +88,19 @@ def register_blueprints(app: Flask) -> None:
         tokens,
     )
 
-    for area in (auth, dashboard, admin, programs, intake, lifecycle, notifications, audit, tokens):
+    areas = (
+        auth,
+        dashboard,
+        admin,
+        programs,
+        intake,
+        lifecycle,
+        notifications,
+        audit,
+        tokens,
+        hsds,
+    )
+    for area in areas:
         app.register_blueprint(area.blueprint())
     from referrals import api, fhir
 

@@ -19,6 +19,7 @@ from flask import Flask
 from referrals.enums import NotificationKind, Role, TokenScope
 from referrals.extensions import db
 from referrals.lifecycle.models import Notification, Referral
+from referrals.programs.models import Program
 from tests.api_support import Side, bearer, make_side, make_token, send_referral
 from tests.token_routes import is_token_route
 
@@ -41,6 +42,7 @@ class Ids:
     public_id: str
     program_id: int
     notification_id: int
+    program_hsds_id: str
 
 
 Rule = Callable[[Role, TokenScope, bool], str]
@@ -120,6 +122,10 @@ EXPECTED: dict[str, tuple[Rule, Callable[[Ids], str], dict[str, Any]]] = {
             },
         },
     ),
+    # The directory is the coalition's: every member's system reads all of it.
+    "hsds.services": (anyone, lambda i: "/hsds/services", {}),
+    "hsds.service": (anyone, lambda i: f"/hsds/services/{i.program_hsds_id}", {}),
+    "hsds.organizations": (anyone, lambda i: "/hsds/organizations", {}),
     "api_notifications.index": (anyone, lambda i: "/api/v1/notifications/", {}),
     "api_notifications.read": (
         own_notification,
@@ -165,7 +171,8 @@ def build(app: Flask, make_org, make_user, make_program, name: str) -> tuple[Sid
         )
         db.session.add(notification)
         db.session.commit()
-        return side, Ids(public_id, side.program_id, notification.id)
+        hsds_id = db.session.scalar(sa.select(Program.hsds_id).where(Program.id == side.program_id))
+        return side, Ids(public_id, side.program_id, notification.id, hsds_id)
 
 
 @pytest.fixture
