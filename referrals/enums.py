@@ -227,6 +227,10 @@ class NotificationKind(CodedEnum):
     def about_an_account(self) -> bool:
         return self in (NotificationKind.ACCOUNT_WAITING, NotificationKind.ACCOUNT_CONFIRMED)
 
+    @property
+    def about_a_referral(self) -> bool:
+        return not (self.about_an_account or self is NotificationKind.WEBHOOK_DISABLED)
+
 
 class TokenScope(CodedEnum):
     """What an API token may do: read only, or also act (change a referral, a capacity)."""

@@ -6,6 +6,7 @@ from referrals.intake.models import Consent, Intake, consent_organizations
 from referrals.lifecycle.models import Notification, Referral, ReferralEvent
 from referrals.programs.models import Organization, Program
 from referrals.tokens.models import ApiToken
+from referrals.webhooks.models import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "ApiToken",
@@ -21,5 +22,7 @@ __all__ = [
     "ReferralEvent",
     "User",
     "UserSession",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "consent_organizations",
 ]

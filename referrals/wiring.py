@@ -86,6 +86,7 @@ def register_blueprints(app: Flask) -> None:
         notifications,
         programs,
         tokens,
+        webhooks,
     )
 
     areas = (
@@ -98,6 +99,7 @@ def register_blueprints(app: Flask) -> None:
         notifications,
         audit,
         tokens,
+        webhooks,
         hsds,
     )
     for area in areas:

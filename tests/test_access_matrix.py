@@ -24,6 +24,7 @@ from referrals.intake.models import Consent
 from referrals.lifecycle.models import Notification, Referral
 from referrals.programs.models import Organization
 from referrals.tokens.models import ApiToken
+from referrals.webhooks.models import WebhookEndpoint
 from tests.conftest import login
 from tests.token_routes import is_token_route
 
@@ -101,6 +102,7 @@ class Targets:
     public_id: str
     notification_id: int
     api_token_id: int = 0
+    webhook_id: int = 0
 
 
 # endpoint -> (rule for GET/POST, URL builder)
@@ -195,6 +197,10 @@ EXPECTED: dict[str, tuple[Callable[[Role, bool], str], Callable[[Targets], str]]
         supervisor_record,
         lambda t: f"/account/api-tokens/{t.api_token_id}/revoke",
     ),
+    "webhooks.index": (supervisor_page, lambda t: "/account/webhooks"),
+    "webhooks.create": (supervisor_page, lambda t: "/account/webhooks"),
+    "webhooks.detail": (supervisor_record, lambda t: f"/account/webhooks/{t.webhook_id}"),
+    "webhooks.switch": (supervisor_record, lambda t: f"/account/webhooks/{t.webhook_id}/switch"),
     "audit.index": (
         lambda role, same_org: "ok" if role in (Role.SUPERVISOR, Role.ADMIN) else "403",
         lambda t: "/audit",
@@ -272,7 +278,13 @@ def world(app: Flask, make_org, make_user, make_program, make_intake):
                 scope=TokenScope.READ,
                 expires_at=now + timedelta(days=30),
             )
-            db.session.add(token)
+            webhook = WebhookEndpoint(
+                organization_id=org.id,
+                created_by_id=caseworker.id,
+                url="https://example.org/hooks",
+                secret="whsec_dGVzdA==",
+            )
+            db.session.add_all([token, webhook])
             db.session.commit()
             return Targets(
                 org.id,
@@ -283,6 +295,7 @@ def world(app: Flask, make_org, make_user, make_program, make_intake):
                 referral.public_id,
                 notification.id,
                 token.id,
+                webhook.id,
             )
 
     return build("Own"), build("Other")

@@ -53,6 +53,8 @@ from referrals.programs.forms import CapacityForm, DirectoryFilterForm
 from referrals.programs.models import Organization
 from referrals.tokens.forms import NewTokenForm, RevokeTokenForm
 from referrals.tokens.models import ApiToken
+from referrals.webhooks.forms import NewWebhookForm, SwitchWebhookForm
+from referrals.webhooks.models import WebhookEndpoint
 from tests.conftest import PASSWORD, fresh_totp_code, login
 from tests.test_access_matrix import EXPECTED, Targets
 from tests.token_routes import is_token_route
@@ -91,6 +93,7 @@ class World:
     draft_id: str  # a draft own -> other: the caseworker sends it
     notification_id: int  # for the partner
     api_token_id: int  # the own organization's API token, made by its supervisor
+    webhook_id: int  # the own organization's webhook endpoint
 
     def user(self, role: Role) -> User:
         return self.users[role]
@@ -106,6 +109,7 @@ class World:
             self.requested_id,
             self.notification_id,
             self.api_token_id,
+            self.webhook_id,
         )
 
 
@@ -179,7 +183,13 @@ def build_world(
             scope=TokenScope.READ,
             expires_at=now + timedelta(days=30),
         )
-        db.session.add(token)
+        webhook = WebhookEndpoint(
+            organization_id=own.id,
+            created_by_id=users[Role.SUPERVISOR].id,
+            url="https://example.org/hooks",
+            secret="whsec_dGVzdA==",
+        )
+        db.session.add_all([token, webhook])
         db.session.commit()
         return World(
             own=own,
@@ -201,6 +211,7 @@ def build_world(
             draft_id=draft.public_id,
             notification_id=notification.id,
             api_token_id=token.id,
+            webhook_id=webhook.id,
         )
 
 
@@ -603,6 +614,19 @@ POST_ROUTES: dict[str, PostRoute] = {
         RevokeTokenForm,
         url=lambda w: f"/account/api-tokens/{w.api_token_id}/revoke",
         form_page=lambda w: "/account/api-tokens",
+    ),
+    "webhooks.create": PostRoute(
+        Role.SUPERVISOR,
+        NewWebhookForm,
+        url=lambda w: "/account/webhooks",
+        form_page=lambda w: "/account/webhooks",
+        data=lambda app, w: {"url": "http://127.0.0.1:9/hooks"},
+    ),
+    "webhooks.switch": PostRoute(
+        Role.SUPERVISOR,
+        SwitchWebhookForm,
+        url=lambda w: f"/account/webhooks/{w.webhook_id}/switch",
+        form_page=lambda w: f"/account/webhooks/{w.webhook_id}",
     ),
     "programs.update_capacity": PostRoute(
         Role.PARTNER,
