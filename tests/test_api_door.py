@@ -221,3 +221,17 @@ def test_each_token_has_its_own_rate_limit(limited_app, side):
     _problem(limited, 429)
     assert int(limited.headers["Retry-After"]) > 0
     assert client.get("/api/v1/programs/", headers=bearer(side.supervisor_token)).status_code == 200
+
+
+def test_token_routes_take_no_csrf_token_as_they_take_no_cookie(app, side):
+    """CSRF protection stays on for the pages; the token routes are exempt, having refused
+    the cookie a forged cross-site request would carry."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        client = app.test_client()
+        url = f"/api/v1/programs/{side.program_id}/capacity"
+        response = client.put(url, json={"available": 1}, headers=bearer(side.partner_token))
+        assert response.status_code == 200
+        assert client.post("/account/api-tokens").status_code in (302, 400)  # still guarded
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
