@@ -9,6 +9,7 @@ import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -72,6 +73,16 @@ def pair(app, make_org, make_user, make_program):
         make_side(app, make_org, make_user, make_program, "Sender"),
         make_side(app, make_org, make_user, make_program, "Receiver"),
     )
+
+
+def _documented_verify():
+    """The verify() function of docs/API.md, as a partner would paste it."""
+    text = (Path(__file__).resolve().parent.parent / "docs" / "API.md").read_text()
+    code = re.search(r"```python\n(.*?)```", text, re.DOTALL).group(1)
+    assert len(code.strip().splitlines()) <= 10
+    namespace: dict = {}
+    exec(compile(code, "docs/API.md", "exec"), namespace)
+    return namespace["verify"]
 
 
 def _supervisor_client(app, user_id: int):
@@ -139,6 +150,11 @@ def test_a_move_is_signed_and_delivered_with_ids_and_types_only(app, pair, recei
     assert headers["webhook-id"] == event["id"]
     with pytest.raises(Exception, match="signature"):
         Webhook(secret).verify(body.replace(b"updated", b"deleted"), headers)
+    # The ten lines docs/API.md gives partners verify it too.
+    verify = _documented_verify()
+    lowered = {name.lower(): value for name, value in headers.items()}
+    assert verify(secret, lowered, body) is True
+    assert verify(secret, lowered, body + b" ") is False
 
 
 def test_the_outbox_row_is_written_with_the_move_or_not_at_all(app, pair, receiver):
