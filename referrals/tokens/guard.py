@@ -13,6 +13,7 @@ from typing import TypeVar
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, current_app, g, request
+from flask_babel import gettext as _
 from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import Forbidden, Unauthorized
 
@@ -62,20 +63,22 @@ def _authenticate() -> None:
     session_cookie = current_app.config.get("SESSION_COOKIE_NAME", "session")
     if session_cookie in request.cookies:
         raise _refuse(
-            "This address takes an API token in the Authorization header, never a "
-            "signed-in browser's cookie.",
+            _(
+                "This address takes an API token in the Authorization header, never a "
+                "signed-in browser's cookie."
+            ),
             error="invalid_request",
         )
-    scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
+    scheme, _space, secret = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
-        raise _refuse("Send an API token: Authorization: Bearer <token>.", "invalid_request")
+        raise _refuse(_("Send an API token: Authorization: Bearer <token>."), "invalid_request")
     token = live_token(secret.strip(), utcnow())
     if token is None:
-        raise _refuse("This token is unknown, expired or revoked.")
+        raise _refuse(_("This token is unknown, expired or revoked."))
     principal = TokenPrincipal.of(token)
     g.api_principal = principal
     if request.method not in SAFE_METHODS and principal.scope != TokenScope.ACT:
-        raise Forbidden(description="This token may only read.")
+        raise Forbidden(description=_("This token may only read."))
 
 
 def current_principal() -> TokenPrincipal:
