@@ -79,7 +79,7 @@ def _documented_verify():
     """The verify() function of docs/API.md, as a partner would paste it."""
     text = (Path(__file__).resolve().parent.parent / "docs" / "API.md").read_text()
     code = re.search(r"```python\n(.*?)```", text, re.DOTALL).group(1)
-    assert len(code.strip().splitlines()) <= 10
+    assert len([line for line in code.splitlines() if line.strip()]) <= 10
     namespace: dict = {}
     exec(compile(code, "docs/API.md", "exec"), namespace)
     return namespace["verify"]

@@ -9,13 +9,14 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from referrals.enums import Role, TokenScope
+from referrals.identifiers import NoIdentifiers
 from referrals.tokens.services import LIFETIMES, SIDES
 
 
 class NewTokenForm(FlaskForm):
     name = StringField(
         _l("What is it for?"),
-        validators=[DataRequired(), Length(max=80)],
+        validators=[DataRequired(), Length(max=80), NoIdentifiers()],
         description=_l("For example: our case management system."),
     )
     role = RadioField(_l("Which referrals"), validators=[DataRequired()])
