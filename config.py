@@ -95,6 +95,16 @@ class Config:
     RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "30 per minute;300 per hour")
+    # API tokens: requests per token (Flask-Limiter syntax; the same storage as above).
+    API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "120 per minute;3000 per hour")
+    # Webhooks: a delivery is tried again after 1, 2, 4, ... minutes, up to this many times;
+    # an endpoint failing this many times in a row is switched off (its supervisors are told).
+    WEBHOOK_TIMEOUT_SECONDS = _env_int("WEBHOOK_TIMEOUT_SECONDS", 5)
+    WEBHOOK_RETRY_BASE_SECONDS = _env_int("WEBHOOK_RETRY_BASE_SECONDS", 60)
+    WEBHOOK_MAX_ATTEMPTS = _env_int("WEBHOOK_MAX_ATTEMPTS", 10)
+    WEBHOOK_DISABLE_AFTER = _env_int("WEBHOOK_DISABLE_AFTER", 20)
+    # Receivers must be public https addresses; tests allow http://127.0.0.1 (below).
+    WEBHOOK_ALLOW_LOOPBACK_HTTP = False
     # Two-step sign-in: the issuer name shown in authenticator apps.
     TOTP_ISSUER = os.environ.get("TOTP_ISSUER", "KC Coalition Referrals")
 
@@ -245,6 +255,8 @@ class TestingConfig(Config):
     # Tests sign in hundreds of times a minute from one address; tests/test_throttling.py
     # turns the limiter on where it is the subject.
     RATELIMIT_ENABLED = False
+    # A real receiver on loopback stands in for a partner system.
+    WEBHOOK_ALLOW_LOOPBACK_HTTP = True
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 8
     ARGON2_PARALLELISM = 1

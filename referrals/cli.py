@@ -65,6 +65,7 @@ def register(app: Flask) -> None:
     """Attach every command to the app's CLI."""
     from referrals.audit.cli import audit_group
     from referrals.demo import seed_demo
+    from referrals.hsds.cli import directory_group
     from referrals.identifiers.cli import guard_group
     from referrals.lifecycle.cli import sweep_command
     from referrals.matching.cli import match_command
@@ -78,5 +79,6 @@ def register(app: Flask) -> None:
         audit_group,
         purge_command,
         guard_group,
+        directory_group,
     ):
         app.cli.add_command(command)

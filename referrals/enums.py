@@ -248,10 +248,23 @@ class NotificationKind(CodedEnum):
     # The two-person rule (auth/confirmation.py): about a staff account, not a referral.
     ACCOUNT_WAITING = "account_waiting"
     ACCOUNT_CONFIRMED = "account_confirmed"
+    # Webhooks (webhooks/delivery.py): an endpoint was switched off after repeated failures.
+    WEBHOOK_DISABLED = "webhook_disabled"
 
     @property
     def about_an_account(self) -> bool:
         return self in (NotificationKind.ACCOUNT_WAITING, NotificationKind.ACCOUNT_CONFIRMED)
+
+    @property
+    def about_a_referral(self) -> bool:
+        return not (self.about_an_account or self is NotificationKind.WEBHOOK_DISABLED)
+
+
+class TokenScope(CodedEnum):
+    """What an API token may do: read only, or also act (change a referral, a capacity)."""
+
+    READ = "read"
+    ACT = "act"
 
 
 # English labels, marked for translation. Members without an entry fall back to their code.
@@ -311,4 +324,6 @@ LABELS: dict[enum.Enum, object] = {
     HoldReason.PROGRAM_START_DATE: _l("Waiting for the program's start date"),
     HoldReason.CLIENT_IN_CARE_ELSEWHERE: _l("Client is in care elsewhere for now"),
     HoldReason.OTHER: _l("Other (see the note)"),
+    TokenScope.READ: _l("Read only"),
+    TokenScope.ACT: _l("Read and act"),
 }

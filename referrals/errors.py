@@ -18,6 +18,7 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.datastructures import FileStorage, ImmutableMultiDict
 from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
 
+from referrals import problems
 from referrals.extensions import db
 from referrals.operations.request_log import request_id
 
@@ -63,6 +64,7 @@ def _messages() -> dict[int, str]:
         404: _("There is nothing here, or it is not shared with your organization."),
         405: _("This address does not accept that kind of request."),
         409: _("This record changed while you were working on it. Reload and try again."),
+        412: _("The record changed since you read it: read it again, then retry."),
         413: _("What you sent is too large, so nothing was saved. Shorten it and try again."),
         429: _("Too many attempts. Please wait a moment and try again."),
         500: _("Something went wrong on our side. Nothing was saved; please try again."),
@@ -82,6 +84,8 @@ def render_error(
     text = message or _messages().get(code, _("Something went wrong."))
     # The same id as this request's log line: an administrator finds the line from it.
     reference = request_id()
+    if problems.for_machines():
+        return problems.machine_error(code, text)
     if _wants_json():
         return jsonify(error=text, status=code, request_id=reference), code
     try:
@@ -131,6 +135,11 @@ def register(app: Flask) -> None:
     def http_error(error: HTTPException) -> ResponseReturnValue:
         if error.code is None or error.code < 400:
             return error
+        if problems.for_machines():
+            # A description given where the error was raised says more than the default.
+            given = error.description != type(error).description
+            detail = error.description if given else _messages().get(error.code)
+            return problems.from_http_exception(error, detail)
         return render_error(error.code)
 
     @app.teardown_appcontext

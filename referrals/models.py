@@ -5,8 +5,11 @@ from referrals.auth.models import LoginThrottle, RecoveryCode, User, UserSession
 from referrals.intake.models import Consent, Intake, consent_organizations
 from referrals.lifecycle.models import Notification, Referral, ReferralEvent, SweepTotal
 from referrals.programs.models import Organization, Program
+from referrals.tokens.models import ApiToken
+from referrals.webhooks.models import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
+    "ApiToken",
     "AuditEvent",
     "Consent",
     "Intake",
@@ -20,5 +23,7 @@ __all__ = [
     "SweepTotal",
     "User",
     "UserSession",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "consent_organizations",
 ]

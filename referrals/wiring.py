@@ -94,16 +94,36 @@ def register_blueprints(app: Flask) -> None:
         audit,
         auth,
         dashboard,
+        hsds,
         intake,
         lifecycle,
         notifications,
         operations,
         programs,
+        tokens,
+        webhooks,
     )
 
-    areas = (auth, dashboard, admin, programs, intake, lifecycle, notifications, audit, operations)
+    areas = (
+        auth,
+        dashboard,
+        admin,
+        programs,
+        intake,
+        lifecycle,
+        notifications,
+        audit,
+        operations,
+        tokens,
+        webhooks,
+        hsds,
+    )
     for area in areas:
         app.register_blueprint(area.blueprint())
+    from referrals import api, fhir
+
+    api.register(app)
+    fhir.register(app)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -9,6 +9,7 @@ from flask import Flask
 
 from config import TestingConfig
 from referrals import create_app
+from tests.token_routes import is_token_route
 
 # The probes answer monitoring without a session and show no data; /metrics is off (404)
 # unless METRICS_TOKEN is set, and then wants that bearer token (tests/test_metrics.py).
@@ -27,6 +28,8 @@ def _routes() -> list[tuple[str, str, str]]:
     app = create_app(TestingConfig)
     routes = []
     for rule in app.url_map.iter_rules():
+        if is_token_route(rule):
+            continue  # a token, not a session: tests/test_token_access_matrix.py
         # Fill each converter with a plausible value: the login check comes first anyway.
         url = re.sub(r"<(?:int:)?(\w+)>", "1", rule.rule)
         url = re.sub(r"<[^>]+>", "x", url)

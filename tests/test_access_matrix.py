@@ -18,12 +18,15 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from flask import Flask
 
-from referrals.enums import NotificationKind, ReferralStatus, Role
+from referrals.enums import NotificationKind, ReferralStatus, Role, TokenScope
 from referrals.extensions import db
 from referrals.intake.models import Consent
 from referrals.lifecycle.models import Notification, Referral
 from referrals.programs.models import Organization
+from referrals.tokens.models import ApiToken
+from referrals.webhooks.models import WebhookEndpoint
 from tests.conftest import login
+from tests.token_routes import is_token_route
 
 CASE_STAFF = {Role.CASEWORKER, Role.SUPERVISOR}
 PROGRAM_STAFF = {Role.PARTNER, Role.SUPERVISOR}
@@ -77,6 +80,16 @@ def nobody(role: Role, same_org: bool) -> str:
     return "404"  # someone else's notification
 
 
+def supervisor_page(role: Role, same_org: bool) -> str:
+    return "ok" if role == Role.SUPERVISOR else "403"
+
+
+def supervisor_record(role: Role, same_org: bool) -> str:
+    if role != Role.SUPERVISOR:
+        return "403"
+    return "ok" if same_org else "404"
+
+
 @dataclass
 class Targets:
     """Ids of one organization's records, used to fill in URLs."""
@@ -88,6 +101,8 @@ class Targets:
     consent_id: int
     public_id: str
     notification_id: int
+    api_token_id: int = 0
+    webhook_id: int = 0
 
 
 # endpoint -> (rule for GET/POST, URL builder)
@@ -186,6 +201,16 @@ EXPECTED: dict[str, tuple[Callable[[Role, bool], str], Callable[[Targets], str]]
     "programs.index": (everyone, lambda t: "/programs/"),
     "programs.detail": (everyone, lambda t: f"/programs/{t.program_id}"),
     "programs.update_capacity": (program_capacity, lambda t: f"/programs/{t.program_id}/capacity"),
+    "tokens.index": (supervisor_page, lambda t: "/account/api-tokens"),
+    "tokens.create": (supervisor_page, lambda t: "/account/api-tokens"),
+    "tokens.revoke": (
+        supervisor_record,
+        lambda t: f"/account/api-tokens/{t.api_token_id}/revoke",
+    ),
+    "webhooks.index": (supervisor_page, lambda t: "/account/webhooks"),
+    "webhooks.create": (supervisor_page, lambda t: "/account/webhooks"),
+    "webhooks.detail": (supervisor_record, lambda t: f"/account/webhooks/{t.webhook_id}"),
+    "webhooks.switch": (supervisor_record, lambda t: f"/account/webhooks/{t.webhook_id}/switch"),
     "audit.index": (
         lambda role, same_org: "ok" if role in (Role.SUPERVISOR, Role.ADMIN) else "403",
         lambda t: "/audit",
@@ -216,7 +241,7 @@ def _rules() -> list[tuple[str, str]]:
         (rule.endpoint, method)
         for rule in app.url_map.iter_rules()
         for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}
-        if rule.endpoint not in PUBLIC
+        if rule.endpoint not in PUBLIC and not is_token_route(rule)
     )
 
 
@@ -264,6 +289,23 @@ def world(app: Flask, make_org, make_user, make_program, make_intake):
                 recipient_id=member.id, referral_id=referral.id, kind=NotificationKind.NEW_REFERRAL
             )
             db.session.add(notification)
+            token = ApiToken(
+                organization_id=org.id,
+                created_by_id=caseworker.id,
+                name="Case system",
+                token_hash=prefix.ljust(64, "0"),
+                prefix="kcr_test",
+                role=Role.PARTNER,
+                scope=TokenScope.READ,
+                expires_at=now + timedelta(days=30),
+            )
+            webhook = WebhookEndpoint(
+                organization_id=org.id,
+                created_by_id=caseworker.id,
+                url="https://example.org/hooks",
+                secret="whsec_dGVzdA==",
+            )
+            db.session.add_all([token, webhook])
             db.session.commit()
             return Targets(
                 org.id,
@@ -273,6 +315,8 @@ def world(app: Flask, make_org, make_user, make_program, make_intake):
                 consent.id,
                 referral.public_id,
                 notification.id,
+                token.id,
+                webhook.id,
             )
 
     return build("Own"), build("Other")

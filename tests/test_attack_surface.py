@@ -41,7 +41,7 @@ from referrals.auth.forms import (
     SecondStepForm,
 )
 from referrals.auth.models import User
-from referrals.enums import NotificationKind, ReferralStatus, Role
+from referrals.enums import NotificationKind, ReferralStatus, Role, TokenScope
 from referrals.extensions import db
 from referrals.intake import forms as intake_forms
 from referrals.intake.forms import ConsentForm, IntakeForm
@@ -51,8 +51,13 @@ from referrals.lifecycle.models import Notification, Referral
 from referrals.notifications.forms import NotificationActionForm
 from referrals.programs.forms import CapacityForm, DirectoryFilterForm
 from referrals.programs.models import Organization
+from referrals.tokens.forms import NewTokenForm, RevokeTokenForm
+from referrals.tokens.models import ApiToken
+from referrals.webhooks.forms import NewWebhookForm, SwitchWebhookForm
+from referrals.webhooks.models import WebhookEndpoint
 from tests.conftest import PASSWORD, fresh_totp_code, login
 from tests.test_access_matrix import EXPECTED, Targets
+from tests.token_routes import is_token_route
 
 FormData = dict[str, Any]
 
@@ -89,6 +94,8 @@ class World:
     requested_id: str  # a requested referral own -> own: the partner answers it
     draft_id: str  # a draft own -> other: the caseworker sends it
     notification_id: int  # for the partner
+    api_token_id: int  # the own organization's API token, made by its supervisor
+    webhook_id: int  # the own organization's webhook endpoint
 
     def user(self, role: Role) -> User:
         return self.users[role]
@@ -103,6 +110,8 @@ class World:
             self.consent_id,
             self.requested_id,
             self.notification_id,
+            self.api_token_id,
+            self.webhook_id,
         )
 
 
@@ -169,6 +178,23 @@ def build_world(
             kind=NotificationKind.NEW_REFERRAL,
         )
         db.session.add(notification)
+        token = ApiToken(
+            organization_id=own.id,
+            created_by_id=users[Role.SUPERVISOR].id,
+            name="Case system",
+            token_hash="0" * 64,
+            prefix="kcr_test",
+            role=Role.PARTNER,
+            scope=TokenScope.READ,
+            expires_at=now + timedelta(days=30),
+        )
+        webhook = WebhookEndpoint(
+            organization_id=own.id,
+            created_by_id=users[Role.SUPERVISOR].id,
+            url="https://example.org/hooks",
+            secret="whsec_dGVzdA==",
+        )
+        db.session.add_all([token, webhook])
         db.session.commit()
         return World(
             own=own,
@@ -191,6 +217,8 @@ def build_world(
             requested_id=requested.public_id,
             draft_id=draft.public_id,
             notification_id=notification.id,
+            api_token_id=token.id,
+            webhook_id=webhook.id,
         )
 
 
@@ -622,6 +650,37 @@ POST_ROUTES: dict[str, PostRoute] = {
         url=lambda w: "/notifications/read-all",
         form_page=lambda w: "/notifications",
     ),
+    "tokens.create": PostRoute(
+        Role.SUPERVISOR,
+        NewTokenForm,
+        url=lambda w: "/account/api-tokens",
+        form_page=lambda w: "/account/api-tokens",
+        data=lambda app, w: {
+            "name": "Case system",
+            "role": "partner",
+            "scope": "read",
+            "days": "30",
+        },
+    ),
+    "tokens.revoke": PostRoute(
+        Role.SUPERVISOR,
+        RevokeTokenForm,
+        url=lambda w: f"/account/api-tokens/{w.api_token_id}/revoke",
+        form_page=lambda w: "/account/api-tokens",
+    ),
+    "webhooks.create": PostRoute(
+        Role.SUPERVISOR,
+        NewWebhookForm,
+        url=lambda w: "/account/webhooks",
+        form_page=lambda w: "/account/webhooks",
+        data=lambda app, w: {"url": "http://127.0.0.1:9/hooks"},
+    ),
+    "webhooks.switch": PostRoute(
+        Role.SUPERVISOR,
+        SwitchWebhookForm,
+        url=lambda w: f"/account/webhooks/{w.webhook_id}/switch",
+        form_page=lambda w: f"/account/webhooks/{w.webhook_id}",
+    ),
     "programs.update_capacity": PostRoute(
         Role.PARTNER,
         CapacityForm,
@@ -697,13 +756,18 @@ def form_name(form: type[FlaskForm]) -> str:
 
 
 def endpoints_accepting(method: str) -> list[str]:
-    """Every endpoint of the app that accepts ``method``, read from a fresh app's url_map."""
+    """Every page endpoint of the app that accepts ``method``, read from a fresh app's url_map
+    (the token routes take no form and no cookie: tests/test_token_access_matrix.py)."""
     from config import TestingConfig
     from referrals import create_app
 
     app = create_app(TestingConfig)
     return sorted(
-        {rule.endpoint for rule in app.url_map.iter_rules() if method in (rule.methods or ())}
+        {
+            rule.endpoint
+            for rule in app.url_map.iter_rules()
+            if method in (rule.methods or ()) and not is_token_route(rule)
+        }
     )
 
 

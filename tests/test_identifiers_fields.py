@@ -30,12 +30,23 @@ from referrals.lifecycle.models import Referral
 from referrals.programs.models import Program
 from tests.test_intake import GOOD
 
-FORM_MODULES = ("admin", "audit", "auth", "intake", "lifecycle", "notifications", "programs")
+FORM_MODULES = (
+    "admin",
+    "audit",
+    "auth",
+    "intake",
+    "lifecycle",
+    "notifications",
+    "programs",
+    "tokens",
+    "webhooks",
+)
 # Free text that cannot hold client information, and why.
 NOT_CLIENT_TEXT = {
     "referrals.admin.forms": "an organization's or program's public directory entry, staff",
     "referrals.auth.forms": "sign-in credentials and codes",
     "referrals.audit.forms": "a filter on the audit trail, never saved",
+    "referrals.webhooks.forms": "a partner system's web address",
 }
 GUARDED = {
     ("IntakeForm", "situation_note"),
@@ -45,6 +56,8 @@ GUARDED = {
     ("MessageForm", "body"),  # the thread between the two organizations (issue #19)
     ("ForwardForm", "note"),
     ("ReferForm", "note"),
+    # What an API token is for: nobody should name a client there, so the guard stands.
+    ("NewTokenForm", "name"),
 }
 
 

@@ -23,6 +23,7 @@ from referrals.extensions import db
 from referrals.intake.models import Consent
 from referrals.lifecycle.models import Notification, Referral, ReferralEvent
 from referrals.programs.models import Organization
+from referrals.webhooks.models import WebhookEndpoint
 from tests.conftest import sibling_program
 from tests.test_access_matrix import EXPECTED, Targets
 
@@ -185,7 +186,13 @@ def world(
         notification = Notification(
             recipient_id=member.id, referral_id=referrals[0].id, kind=NotificationKind.NEW_REFERRAL
         )
-        db.session.add(notification)
+        webhook = WebhookEndpoint(
+            organization_id=org.id,
+            created_by_id=caseworker.id,
+            url="https://example.org/hooks",
+            secret="whsec_dGVzdA==",
+        )
+        db.session.add_all([notification, webhook])
         db.session.commit()
         targets = Targets(
             org.id,
@@ -195,6 +202,7 @@ def world(
             consent.id,
             referrals[0].public_id,
             notification.id,
+            webhook_id=webhook.id,
         )
     return org, targets
 

@@ -54,9 +54,19 @@ _ACTIONS = (
     "sweep.consent_cancellations",
     "sweep.expired_cancellations",
     "sweep.emails_sent",
+    "sweep.webhooks_delivered",
     "audit.verified",
     "retention.purged",
     "demo.seeded",
+    "api.call",
+    "api_token.created",
+    "api_token.revoked",
+    "webhook.registered",
+    "webhook.enabled",
+    "webhook.switched_off",
+    "webhook.disabled",
+    "directory.exported",
+    "directory.imported",
 )
 
 KNOWN_ACTIONS: tuple[str, ...] = tuple(
@@ -75,4 +85,7 @@ OBJECT_TYPES = (
     "audit",
     "retention",
     "demo",
+    "api_token",
+    "webhook_endpoint",
+    "directory",
 )

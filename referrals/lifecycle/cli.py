@@ -14,6 +14,7 @@ LABELS = {
     "consent_cancellations": "cancelled (consent expired)",
     "expired_cancellations": "cancelled (unanswered)",
     "emails_sent": "e-mails sent",
+    "webhooks_delivered": "webhook deliveries made",
     "intakes_purged": "closed intakes purged (retention)",
 }
 # EX_TEMPFAIL (sysexits.h): not a failure, try again later. The systemd unit counts it as a
@@ -44,6 +45,9 @@ def sweep_command(dry_run: bool) -> None:
     labels = LABELS
     if dry_run:
         click.echo("Dry run: nothing was saved and no e-mail was sent.")
-        labels = LABELS | {"emails_sent": "e-mails to send"}
+        labels = LABELS | {
+            "emails_sent": "e-mails to send",
+            "webhooks_delivered": "webhook deliveries to try",
+        }
     for name, count in report.counts().items():
         click.echo(f"{labels[name]}: {count}")

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from referrals.auth.models import User
     from referrals.intake.models import Intake
     from referrals.programs.models import Organization, Program
+    from referrals.tokens.models import ApiToken
 
 
 # Draft and open statuses, as SQL (kept equal to enums.OPEN_STATUSES plus draft by a test).
@@ -166,9 +167,12 @@ class ReferralEvent(Model):
     to_status: Mapped[ReferralStatus | None] = mapped_column(code_enum(ReferralStatus))
     reason: Mapped[str | None] = mapped_column(sa.String(40))
     note: Mapped[str] = mapped_column(sa.Text, default="")
+    # A move a partner system made with an API token (the actor is the token's maker).
+    api_token_id: Mapped[int | None] = mapped_column(sa.ForeignKey("api_tokens.id"))
 
     referral: Mapped[Referral] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship()
+    api_token: Mapped[ApiToken | None] = relationship()
 
 
 class ReferralMessage(Model):

@@ -42,6 +42,7 @@ from referrals.lifecycle.transitions import (
 )
 from referrals.notifications.services import notify_move
 from referrals.programs.models import Program
+from referrals.webhooks.outbox import enqueue_move
 
 
 class ReferralError(InvalidInput):
@@ -267,6 +268,8 @@ def _move(
         detail={"from": before.value, "to": transition.target.value, "reason": code},
     )
     notify_move(referral, transition, by=by)
+    # The partner systems' webhooks, in the outbox of this same transaction.
+    enqueue_move(referral, transition)
     return event
 
 

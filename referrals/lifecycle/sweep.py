@@ -29,6 +29,7 @@ from referrals.notifications.services import (
     notify_overdue,
 )
 from referrals.retention.services import purge
+from referrals.webhooks.delivery import deliver_due, due_count
 
 REMINDER = "reminder"
 ESCALATION = "escalation"
@@ -46,6 +47,7 @@ class SweepReport:
     consent_cancellations: int = 0
     expired_cancellations: int = 0
     emails_sent: int = 0
+    webhooks_delivered: int = 0
     intakes_purged: int = 0
 
     def counts(self) -> dict[str, int]:
@@ -208,8 +210,15 @@ STEPS: tuple[tuple[str, Callable[[datetime], int]], ...] = (
     ("consent_cancellations", cancel_expired_consent),
     ("expired_cancellations", cancel_unanswered),
     ("emails_sent", deliver_emails),
+    ("webhooks_delivered", deliver_due),
     ("intakes_purged", purge_closed_intakes),
 )
+
+
+DRY_RUN_COUNTS: dict[Callable[[datetime], int], Callable[[datetime], int]] = {
+    deliver_emails: pending_emails,
+    deliver_due: due_count,
+}
 
 
 def _lock_sweep() -> None:
@@ -230,8 +239,8 @@ def sweep(*, now: datetime | None = None, dry_run: bool = False) -> SweepReport:
     report = SweepReport()
     try:
         for name, step in STEPS:
-            # An e-mail cannot be rolled back: a dry run counts what would go out instead.
-            run = pending_emails if dry_run and step is deliver_emails else step
+            # An e-mail or a webhook cannot be rolled back: a dry run counts what would go out.
+            run = DRY_RUN_COUNTS.get(step, step) if dry_run else step
             _lock_sweep()
             count = run(moment)
             if count:

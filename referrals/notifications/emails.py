@@ -69,6 +69,13 @@ def _wording(kind: NotificationKind) -> tuple[str, str]:
             _("Your account was confirmed"),
             _("Your account was confirmed: you now see your organization's records."),
         ),
+        NotificationKind.WEBHOOK_DISABLED: (
+            _("Webhook switched off"),
+            _(
+                "A webhook of your organization kept failing and was switched off. Check "
+                "your system, then switch it on again."
+            ),
+        ),
     }
     return wording[kind]
 
@@ -79,13 +86,15 @@ def link_for(public_id: str | None, kind: NotificationKind | None = None) -> str
     base = str(current_app.config["BASE_URL"]).rstrip("/")
     if kind is NotificationKind.ACCOUNT_WAITING:
         return f"{base}/account/confirmations"
+    if kind is NotificationKind.WEBHOOK_DISABLED:
+        return f"{base}/account/webhooks"
     return f"{base}/referrals/{public_id}" if public_id else f"{base}/notifications"
 
 
 def compose(kind: NotificationKind, public_id: str | None) -> Email:
     """The plain-text e-mail for one notification."""
     title, sentence = _wording(kind)
-    first = _("Your attention is needed.") if kind.about_an_account else None
+    first = None if kind.about_a_referral else _("Your attention is needed.")
     body = "\n".join(
         (
             first or _("A referral needs your attention."),

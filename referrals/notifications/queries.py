@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -38,9 +39,9 @@ def _visible_referral(user: User) -> sa.ColumnElement[bool]:
     return sa.and_(Referral.id == Notification.referral_id, visible_referrals(user, utcnow()))
 
 
-def notification_page(user: User, *, after: str | None, size: int) -> NotificationPage:
-    """One page of the user's notifications, newest first, by keyset, in one query."""
-    stmt = (
+def _rows(user: User) -> sa.Select[*tuple[Any, ...]]:
+    """The user's notifications, each with its referral while the user may see it."""
+    return (
         sa.select(
             Notification.id,
             Notification.kind,
@@ -51,13 +52,24 @@ def notification_page(user: User, *, after: str | None, size: int) -> Notificati
         )
         .outerjoin(Referral, _visible_referral(user))
         .where(Notification.recipient_id == user.id)
-        .order_by(Notification.created_at.desc(), Notification.id.desc())
-        .limit(size + 1)
+    )
+
+
+def notification_page(user: User, *, after: str | None, size: int) -> NotificationPage:
+    """One page of the user's notifications, newest first, by keyset, in one query."""
+    stmt = (
+        _rows(user).order_by(Notification.created_at.desc(), Notification.id.desc()).limit(size + 1)
     )
     stmt = stmt.where(older_than(Notification.created_at, Notification.id, after))
     rows = [NotificationRow(*row) for row in db.session.execute(stmt)]
     page, cursor = split_page(rows, size, lambda row: (row.created_at, row.id))
     return NotificationPage(rows=page, next_cursor=cursor)
+
+
+def notification_row(notification_id: int, *, user: User) -> NotificationRow | None:
+    """One of the user's notifications, as a row of the list (None for anyone else's)."""
+    row = db.session.execute(_rows(user).where(Notification.id == notification_id)).first()
+    return NotificationRow(*row) if row else None
 
 
 def referral_public_id(notification_id: int, *, user: User) -> str | None:

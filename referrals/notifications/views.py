@@ -40,6 +40,9 @@ def read(notification_id: int) -> ResponseReturnValue:
     if kind is NotificationKind.ACCOUNT_WAITING:
         db.session.commit()
         return redirect(url_for("auth.confirmations"))
+    if kind is NotificationKind.WEBHOOK_DISABLED:
+        db.session.commit()
+        return redirect(url_for("webhooks.index"))
     public_id = queries.referral_public_id(notification_id, user=user)
     db.session.commit()
     if public_id is None:

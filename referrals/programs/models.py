@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -11,6 +12,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from referrals.db_types import JsonList, UtcDateTime, code_enum, utcnow
 from referrals.enums import ProgramStatus, Role
 from referrals.extensions import Model
+
+
+def new_hsds_id() -> str:
+    """A random UUID (HSDS identifiers are UUIDs)."""
+    return str(uuid.uuid4())
+
 
 if TYPE_CHECKING:
     from referrals.auth.models import User
@@ -22,6 +29,8 @@ class Organization(Model):
     __tablename__ = "organizations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Its id in Open Referral HSDS exchanges (hsds/): a UUID, kept across exports and imports.
+    hsds_id: Mapped[str] = mapped_column(sa.String(36), unique=True, default=new_hsds_id)
     name: Mapped[str] = mapped_column(sa.String(200), unique=True)
     slug: Mapped[str] = mapped_column(sa.String(80), unique=True)
     description: Mapped[str] = mapped_column(sa.Text, default="")
@@ -66,6 +75,8 @@ class Program(Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Its id as an HSDS service (hsds/): a UUID, kept across exports and imports.
+    hsds_id: Mapped[str] = mapped_column(sa.String(36), unique=True, default=new_hsds_id)
     organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id"), index=True)
     name: Mapped[str] = mapped_column(sa.String(200))
     description: Mapped[str] = mapped_column(sa.Text, default="")

@@ -4,8 +4,8 @@ A message thread between the sending and the receiving organization; the person 
 side who works the referral (and the caseworker who carries an intake); why a referral is on
 hold and until when; which program a receiver that declines suggests instead.
 
-Revision ID: 0012
-Revises: 0009
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-07 18:00:00
 
 """
@@ -14,8 +14,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0012"
-down_revision = "0009"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
