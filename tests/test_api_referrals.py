@@ -203,3 +203,19 @@ def test_keyset_pages_status_and_updated_since(app, make_org, make_user, make_pr
     bad = client.get("/api/v1/referrals/received?status=lost&limit=0", headers=headers)
     assert (bad.status_code, bad.content_type) == (422, PROBLEM)
     assert set(bad.get_json()["errors"]["query"]) == {"status", "limit"}
+
+
+def test_a_filter_moment_out_of_range_is_refused_not_overflowed(
+    app, make_org, make_user, make_program
+):
+    """Found by schemathesis: year 9999 west of UTC overflowed on its way to UTC (a 500)."""
+    _sender, receiver = sides(app, make_org, make_user, make_program)
+    client = app.test_client()
+    for moment in ("9999-12-31T23:59:59-12:00", "0001-01-01T00:00:00+14:00"):
+        response = client.get(
+            "/api/v1/referrals/received",
+            query_string={"updated_since": moment},
+            headers=bearer(receiver.partner_token),
+        )
+        assert response.status_code == 422, moment
+        assert response.mimetype == "application/problem+json"

@@ -65,6 +65,12 @@ def own_record(role: Role, scope: TokenScope, same_org: bool) -> str:
     return "ok" if same_org else "404"
 
 
+def own_record_act(role: Role, scope: TokenScope, same_org: bool) -> str:
+    if scope == TokenScope.READ:
+        return "403"
+    return "ok" if same_org else "404"
+
+
 def receiver_act(role: Role, scope: TokenScope, same_org: bool) -> str:
     if scope == TokenScope.READ:
         return "403"
@@ -91,6 +97,17 @@ EXPECTED: dict[str, tuple[Rule, Callable[[Ids], str], dict[str, Any]]] = {
     "api_referrals.received": (receiver_list, lambda i: "/api/v1/referrals/received", {}),
     "api_referrals.sent": (sender_list, lambda i: "/api/v1/referrals/sent", {}),
     "api_referrals.detail": (own_record, lambda i: f"/api/v1/referrals/{i.public_id}", {}),
+    # The thread (issue #19): both sides of a referral read and write it.
+    "api_messages.messages": (
+        own_record,
+        lambda i: f"/api/v1/referrals/{i.public_id}/messages",
+        {},
+    ),
+    "api_messages.post_message": (
+        own_record_act,
+        lambda i: f"/api/v1/referrals/{i.public_id}/messages",
+        {"json": {"body": "Is there a bed this week?"}},
+    ),
     "api_referrals.act": (
         receiver_act,
         lambda i: f"/api/v1/referrals/{i.public_id}/actions",

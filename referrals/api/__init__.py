@@ -10,11 +10,11 @@ from referrals.extensions import csrf
 
 def register(app: Flask) -> None:
     """The API's blueprints on one flask-smorest Api, and Swagger UI's files (served here)."""
-    from referrals.api import notification_views, program_views, referral_views
+    from referrals.api import message_views, notification_views, program_views, referral_views
     from referrals.api.spec import make_api
 
     api = make_api(app)
-    for area in (referral_views, program_views, notification_views):
+    for area in (referral_views, message_views, program_views, notification_views):
         api.register_blueprint(area.blp)
     assets = Blueprint(
         "api_docs_assets",

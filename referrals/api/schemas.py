@@ -7,7 +7,7 @@ written for the partner; never the intake's situation note or its risk indicator
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, datetime
 
 import marshmallow as ma
 from marshmallow import validate
@@ -31,6 +31,8 @@ F = ma.fields
 # One name per action (an action may have a row per side, as "cancel" does).
 ACTIONS = list(dict.fromkeys(transition.action for transition in TRANSITIONS))
 PAGE_LIMIT = 100
+# Moments a filter may name: the coalition's records all fall between them.
+EARLIEST, LATEST = datetime(2000, 1, 1, tzinfo=UTC), datetime(2200, 1, 1, tzinfo=UTC)
 
 
 def _enum(enum_class: type, **kwargs: object) -> F.Enum:
@@ -122,6 +124,8 @@ class ReferralListArgs(ma.Schema):
     status = _enum(ReferralStatus)
     updated_since = F.AwareDateTime(
         default_timezone=UTC,
+        # Bounded: a moment near year 9999 in a zone west of UTC overflowed on its way to UTC.
+        validate=validate.Range(min=EARLIEST, max=LATEST),
         metadata={"description": "Only referrals changed at or after this moment."},
     )
     after = F.String(
@@ -211,4 +215,25 @@ class CursorArgs(ma.Schema):
     after = F.String(
         validate=validate.Regexp(cursors.PATTERN),
         metadata={"description": "The next_cursor of the page before.", "pattern": cursors.PATTERN},
+    )
+
+
+class MessageSchema(ma.Schema):
+    """One message of a referral's thread (by organization; staff are not named to systems)."""
+
+    id = F.Integer(required=True)
+    created_at = F.AwareDateTime(required=True)
+    organization = F.Function(
+        lambda message: message.author.organization.name,
+        required=True,
+        metadata={"type": "string"},
+    )
+    body = F.String(required=True)
+
+
+class MessageArgs(ma.Schema):
+    body = F.String(
+        required=True,
+        validate=validate.Length(min=1, max=2000),
+        metadata={"description": "Checked for identifiers, as on the pages."},
     )

@@ -25,6 +25,7 @@ from referrals.lifecycle.models import Notification, Referral, ReferralEvent, Re
 from referrals.lifecycle.services import PENDING, ReferralConflict
 from referrals.lifecycle.transitions import Side
 from referrals.programs.models import Program
+from referrals.webhooks.outbox import enqueue_message
 
 MESSAGE_MAX_LENGTH = 2000
 _ASSIGNEE_COLUMN = {Side.SENDER: "sender_assignee_id", Side.RECEIVER: "receiver_assignee_id"}
@@ -70,7 +71,7 @@ def post_message(referral: Referral, *, by: User, body: str) -> ReferralMessage:
     if findings:
         raise InvalidInput(describe(findings))
     message = ReferralMessage(
-        referral_id=referral.id, author=by, organization_id=by.organization_id, body=text
+        referral_id=referral.id, author_id=by.id, organization_id=by.organization_id, body=text
     )
     db.session.add(message)
     db.session.flush()
@@ -82,6 +83,7 @@ def post_message(referral: Referral, *, by: User, body: str) -> ReferralMessage:
         detail={"message_id": message.id, "side": side.value},
     )
     _notify(referral, _other(side), NotificationKind.MESSAGE, skip=by)
+    enqueue_message(referral, message.id)
     db.session.flush()
     return message
 

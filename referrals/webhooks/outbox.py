@@ -21,15 +21,16 @@ from referrals.webhooks.models import WebhookDelivery, WebhookEndpoint
 
 RECEIVED = "referral.received"
 UPDATED = "referral.updated"
+MESSAGE_CREATED = "message.created"
 
 
-def _body(event_type: str, message_id: str, referral: Referral) -> str:
+def _body(event_type: str, message_id: str, data: dict[str, object]) -> str:
     return json.dumps(
         {
             "id": message_id,
             "type": event_type,
             "timestamp": utcnow().isoformat(timespec="seconds"),
-            "data": {"referral_id": referral.public_id},
+            "data": data,
         },
         separators=(",", ":"),
     )
@@ -42,6 +43,18 @@ def enqueue_move(referral: Referral, transition: Transition) -> list[WebhookDeli
     if referral.sent_at is not None:
         sent_now = transition.action == "send"
         events[referral.receiving_organization_id] = RECEIVED if sent_now else UPDATED
+    return _enqueue(events, {"referral_id": referral.public_id})
+
+
+def enqueue_message(referral: Referral, message_id: int) -> list[WebhookDelivery]:
+    """A message on a referral's thread: both organizations hear of it (ids only)."""
+    event = MESSAGE_CREATED
+    events = {referral.sending_organization_id: event, referral.receiving_organization_id: event}
+    return _enqueue(events, {"referral_id": referral.public_id, "message_id": message_id})
+
+
+def _enqueue(events: dict[int, str], data: dict[str, object]) -> list[WebhookDelivery]:
+    """One delivery row per active endpoint of each organization in ``events``."""
     endpoints = db.session.scalars(
         sa.select(WebhookEndpoint)
         .where(WebhookEndpoint.organization_id.in_(events), WebhookEndpoint.active.is_(True))
@@ -56,7 +69,7 @@ def enqueue_move(referral: Referral, transition: Transition) -> list[WebhookDeli
                 endpoint_id=endpoint.id,
                 message_id=message_id,
                 event_type=event_type,
-                body=_body(event_type, message_id, referral),
+                body=_body(event_type, message_id, data),
             )
         )
     db.session.add_all(deliveries)
