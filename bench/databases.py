@@ -35,7 +35,12 @@ MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
 PASSWORD = "bench-load-test-password"  # invented load-test accounts only
 # Each 30-second TOTP code signs a supervisor in once: one account per supervisor session.
 SUPERVISORS = 24
-SIZES = {"bench_100": 100, "bench_10k": 10_000, "bench_dashboard": 1_000_000}
+SIZES = {
+    "bench_100": 100,
+    "bench_10k": 10_000,
+    "bench_dashboard": 1_000_000,
+    "bench_10m": 10_000_000,  # make bench-scale only
+}
 
 
 @dataclass(frozen=True)

@@ -70,6 +70,7 @@ def register(app: Flask) -> None:
     from referrals.lifecycle.cli import sweep_command
     from referrals.matching.cli import match_command
     from referrals.retention.cli import purge_command
+    from referrals.rollups.cli import rollups_group
 
     for command in (
         create_admin,
@@ -80,5 +81,6 @@ def register(app: Flask) -> None:
         purge_command,
         guard_group,
         directory_group,
+        rollups_group,
     ):
         app.cli.add_command(command)

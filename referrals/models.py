@@ -5,6 +5,8 @@ from referrals.auth.models import LoginThrottle, RecoveryCode, User, UserSession
 from referrals.intake.models import Consent, Intake, consent_organizations
 from referrals.lifecycle.models import Notification, Referral, ReferralEvent, SweepTotal
 from referrals.programs.models import Organization, Program
+from referrals.rollups import upkeep  # noqa: F401  (keeps the rollups in step on every flush)
+from referrals.rollups.tables import TABLES as ROLLUP_TABLES
 from referrals.tokens.models import ApiToken
 from referrals.webhooks.models import WebhookDelivery, WebhookEndpoint
 
@@ -17,6 +19,7 @@ __all__ = [
     "Notification",
     "Organization",
     "Program",
+    "ROLLUP_TABLES",
     "RecoveryCode",
     "Referral",
     "ReferralEvent",
