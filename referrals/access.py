@@ -28,6 +28,7 @@ from referrals.extensions import db
 from referrals.intake.models import Consent, Intake, consent_organizations
 from referrals.lifecycle.models import Referral, ReferralEvent, ReferralMessage
 from referrals.lifecycle.transitions import ROWS, SIDE_ROLES, TRANSITIONS, Side, Transition
+from referrals.rollups.periods import day_number
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -170,6 +171,35 @@ def sent_referrals(user: User) -> sa.ColumnElement[bool]:
 def visible_referrals(user: User, moment: datetime) -> sa.ColumnElement[bool]:
     """Every referral the user may see now: sent by or received by their organization."""
     return sa.or_(sent_referrals(user), received_referrals(user, moment))
+
+
+# The same rules for the rollups (referrals/rollups): counts of referrals, never records.
+
+
+def sent_rollups(user: User, rollup: sa.Table) -> sa.ColumnElement[bool]:
+    """Rollup rows of referrals the user's organization sent (drafts included)."""
+    if not lists_sent(user):
+        return sa.false()
+    return rollup.c.sending_organization_id == user.organization_id
+
+
+def received_rollups(user: User, rollup: sa.Table, moment: datetime) -> sa.ColumnElement[bool]:
+    """Rollup rows of referrals the user's organization received while consent covers it.
+
+    Consent is kept in the rollups by the week it ends in (``consent_week``, a Monday), not
+    its instant, so that the rows stay few: a row counts while that whole week is still
+    ahead. The figures therefore stop counting a referral up to six days before its consent
+    ends and the page closes to the partner, never after.
+    """
+    if not lists_received(user):
+        return sa.false()
+    conditions = [
+        rollup.c.receiving_organization_id == user.organization_id,
+        rollup.c.consent_week > day_number(moment.date()),
+    ]
+    if "status" in rollup.c:
+        conditions.append(rollup.c.status != ReferralStatus.DRAFT.value)
+    return sa.and_(*conditions)
 
 
 def visible_intakes(user: User) -> sa.ColumnElement[bool]:

@@ -11,6 +11,7 @@ from referrals.tokens.models import ApiToken
 from referrals.webhooks.models import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
+    "ROLLUP_TABLES",
     "ApiToken",
     "AuditEvent",
     "Consent",
@@ -19,7 +20,6 @@ __all__ = [
     "Notification",
     "Organization",
     "Program",
-    "ROLLUP_TABLES",
     "RecoveryCode",
     "Referral",
     "ReferralEvent",

@@ -10,15 +10,14 @@ current status, they would drift, and two exports a day apart would give that da
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 
 import sqlalchemy as sa
 
 from referrals.dashboard.periods import Quarter
 from referrals.enums import DeclineReason, OutcomeCode, ReferralStatus
 from referrals.extensions import db
-from referrals.lifecycle.models import Referral, ReferralEvent
 from referrals.programs.models import Organization
+from referrals.rollups.tables import quarter_rollups
 
 COALITION_STATUSES: list[ReferralStatus] = [s for s in ReferralStatus if s != ReferralStatus.DRAFT]
 # The statuses an outcome is recorded with (the "complete" and "fail" actions).
@@ -38,63 +37,45 @@ class CoalitionCounts:
     )
 
 
-def status_at(moment: datetime) -> sa.ScalarSelect[ReferralStatus]:
-    """A referral's status just before ``moment``: the last status change before it."""
-    return (
-        sa.select(ReferralEvent.to_status)
-        .where(
-            ReferralEvent.referral_id == Referral.id,
-            ReferralEvent.to_status.is_not(None),
-            ReferralEvent.occurred_at < moment,
-        )
-        .order_by(ReferralEvent.occurred_at.desc(), ReferralEvent.id.desc())
-        .limit(1)
-        .correlate(Referral)
-        .scalar_subquery()
-    )
-
-
 def coalition_counts(quarter: Quarter) -> CoalitionCounts:
-    """Referrals sent in the quarter, by partner x status at its end, reason and outcome."""
-    moment = quarter.ends_at
-    # The services and the demo write a status change for every move; a referral without
-    # one (a row written by hand) counts in its current status.
-    status = sa.func.coalesce(status_at(moment), Referral.status)
-    snapshot = (
-        sa.select(
-            Referral.receiving_organization_id.label("organization_id"),
-            status.label("status"),
-            Referral.decline_reason,
-            Referral.outcome,
-        )
-        .where(Referral.sent_at >= quarter.starts_at, Referral.sent_at < moment)
-        .subquery()
-    )
-    grouped = (snapshot.c.status, snapshot.c.decline_reason, snapshot.c.outcome)
+    """Referrals sent in the quarter, by partner x status at its end, reason and outcome.
+
+    Read from the quarter rollups (referrals/rollups: each referral in the status of its last
+    status change before its sending quarter ended; a referral without one, a row written by
+    hand, in its current status), one statement.
+    """
+    t = quarter_rollups
+    grouped = (t.c.status, t.c.decline_reason, t.c.outcome)
+    n = sa.func.sum(t.c.referrals)
     stmt = (
-        sa.select(Organization.id, Organization.name, *grouped, sa.func.count())
-        .join(snapshot, snapshot.c.organization_id == Organization.id)
-        .where(snapshot.c.status != ReferralStatus.DRAFT)
+        sa.select(Organization.id, Organization.name, *grouped, n)
+        .join(t, t.c.receiving_organization_id == Organization.id)
+        .where(t.c.quarter == quarter.year * 4 + quarter.number - 1)
         .group_by(Organization.id, Organization.name, *grouped)
+        .having(n > 0)
         .order_by(Organization.name, Organization.id)
     )
     rows: dict[int, int] = {}
     result = CoalitionCounts()
     reasons, outcomes = list(DeclineReason), list(OutcomeCode)
-    for org_id, name, status_then, reason, outcome, n in db.session.execute(stmt):
+    for org_id, name, status_code, reason_code, outcome_code, count in db.session.execute(stmt):
+        status_then = ReferralStatus(status_code)
+        reason = DeclineReason(reason_code) if reason_code else None
+        outcome = OutcomeCode(outcome_code) if outcome_code else None
+        n_then = int(count)
         if org_id not in rows:
             rows[org_id] = len(result.partners)
             result.partners.append(name)
             result.by_status.append([0] * len(COALITION_STATUSES))
             result.declines.append([0] * len(reasons))
         i = rows[org_id]
-        result.by_status[i][COALITION_STATUSES.index(status_then)] += n
+        result.by_status[i][COALITION_STATUSES.index(status_then)] += n_then
         # Every rejected referral counts under a reason and every completed or failed one
         # under an outcome ("other" if a row lacks one; the services always record it), so
         # these tables add up to the status table's columns, as their suppression assumes.
         if status_then == ReferralStatus.REJECTED:
-            result.declines[i][reasons.index(reason or DeclineReason.OTHER)] += n
+            result.declines[i][reasons.index(reason or DeclineReason.OTHER)] += n_then
         elif status_then in CLOSING_STATUSES:
             closing = CLOSING_STATUSES.index(status_then)
-            result.outcomes[closing][outcomes.index(outcome or OutcomeCode.OTHER)] += n
+            result.outcomes[closing][outcomes.index(outcome or OutcomeCode.OTHER)] += n_then
     return result

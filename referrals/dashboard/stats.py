@@ -16,15 +16,22 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from referrals.access import received_referrals, sent_referrals
+from referrals.access import (
+    received_referrals,
+    received_rollups,
+    sent_referrals,
+    sent_rollups,
+)
 from referrals.auth.models import User
-from referrals.db_types import UtcDateTime
 from referrals.enums import DeclineReason, OutcomeCode, ProgramStatus, ReferralStatus, Role
 from referrals.extensions import db
 from referrals.lifecycle.models import Referral
 from referrals.programs.models import Organization, Program
+from referrals.rollups.periods import covering, day_number
+from referrals.rollups.tables import duration_rollups, status_rollups, week_rollups
 
 TREND_WEEKS = 12
+ROLLUP_ROLES = (Role.SUPERVISOR, Role.PARTNER, Role.CASEWORKER)
 OVERDUE_LIMIT = 50
 
 
@@ -55,6 +62,27 @@ class Filters:
             conditions.append(Referral.receiving_organization_id == self.partner_id)
         return conditions
 
+    def periods(self, rollup: sa.Table) -> sa.ColumnElement[bool]:
+        """The stored periods (rollups.periods) that make up [start, end] exactly."""
+        spans: dict[int, list[int]] = defaultdict(list)
+        for span, start in covering(day_number(self.start), day_number(self.end)):
+            spans[span].append(start)
+        return sa.or_(
+            *(
+                sa.and_(rollup.c.span == span, rollup.c.period_start.in_(starts))
+                for span, starts in spans.items()
+            )
+        )
+
+    def rollup_conditions(self, rollup: sa.Table) -> list[sa.ColumnElement[bool]]:
+        """Program and partner, on a rollup table's columns."""
+        conditions: list[sa.ColumnElement[bool]] = []
+        if self.program_id is not None:
+            conditions.append(rollup.c.program_id == self.program_id)
+        if self.partner_id is not None:
+            conditions.append(rollup.c.receiving_organization_id == self.partner_id)
+        return conditions
+
     def codes(self) -> dict[str, Any]:
         """The filters as codes and ids (for the audit trail and links)."""
         return {
@@ -71,23 +99,36 @@ class Scope:
 
     sent: sa.ColumnElement[bool]
     received: sa.ColumnElement[bool]
+    # The same sides on a rollup table's rows (the figures); None for no rows at all.
+    viewer: User | None = None
+    moment: datetime | None = None
 
     @property
     def either(self) -> sa.ColumnElement[bool]:
         return sa.or_(self.sent, self.received)
+
+    def on(self, rollup: sa.Table) -> Scope:
+        """The viewer's sides on a rollup table (access.py's rules for rollups)."""
+        user, moment = self.viewer, self.moment
+        if user is None or moment is None or user.role not in ROLLUP_ROLES:
+            return Scope(sent=sa.false(), received=sa.false())
+        sent = sent_rollups(user, rollup)
+        if user.role == Role.CASEWORKER:
+            return Scope(sent=sa.and_(sent, rollup.c.sent_by_id == user.id), received=sa.false())
+        received = received_rollups(user, rollup, moment)
+        return Scope(sent=sent if user.role == Role.SUPERVISOR else sa.false(), received=received)
 
 
 def scope_for(user: User, now: datetime) -> Scope:
     """Supervisors: their organization's sent and received; partners: received; caseworkers:
     the referrals they sent themselves. Admins see nothing (the view answers 403 before)."""
     if user.role == Role.SUPERVISOR:
-        return Scope(sent=sent_referrals(user), received=received_referrals(user, now))
+        return Scope(sent_referrals(user), received_referrals(user, now), user, now)
     if user.role == Role.PARTNER:
-        return Scope(sent=sa.false(), received=received_referrals(user, now))
+        return Scope(sa.false(), received_referrals(user, now), user, now)
     if user.role == Role.CASEWORKER:
-        return Scope(
-            sent=sa.and_(sent_referrals(user), Referral.sent_by_id == user.id), received=sa.false()
-        )
+        own = sa.and_(sent_referrals(user), Referral.sent_by_id == user.id)
+        return Scope(own, sa.false(), user, now)
     return Scope(sent=sa.false(), received=sa.false())
 
 
@@ -133,67 +174,72 @@ class Breakdown:
 
 
 def breakdown(scope: Scope, filters: Filters) -> Breakdown:
-    """One GROUP BY over every dimension the dashboard shows, pivoted here (one statement)."""
-    sent_side = sa.func.sum(sa.case((scope.sent, 1), else_=0))
-    received_side = sa.func.sum(sa.case((scope.received, 1), else_=0))
-    accepted = sa.func.count(Referral.accepted_at)
+    """One GROUP BY over the status rollups of the range, pivoted here (one statement)."""
+    t = status_rollups
+    sides = scope.on(t)
+    n = sa.func.sum(t.c.referrals)
     stmt = (
         sa.select(
-            Referral.status,
-            Referral.receiving_organization_id,
+            t.c.status,
+            t.c.receiving_organization_id,
             Organization.name,
-            Referral.program_id,
+            t.c.program_id,
             Program.name,
-            Referral.decline_reason,
-            Referral.outcome,
-            sa.func.count(),
-            accepted,
-            sent_side,
-            received_side,
+            t.c.decline_reason,
+            t.c.outcome,
+            n,
+            sa.func.sum(t.c.accepted),
+            sa.func.sum(sa.case((sides.sent, t.c.referrals), else_=0)),
+            sa.func.sum(sa.case((sides.received, t.c.referrals), else_=0)),
         )
-        .join(Organization, Organization.id == Referral.receiving_organization_id)
-        .join(Program, Program.id == Referral.program_id)
-        .where(scope.either, *filters.conditions())
+        .join(Organization, Organization.id == t.c.receiving_organization_id)
+        .join(Program, Program.id == t.c.program_id)
+        .where(sides.either, filters.periods(t), *filters.rollup_conditions(t))
         .group_by(
-            Referral.status,
-            Referral.receiving_organization_id,
+            t.c.status,
+            t.c.receiving_organization_id,
             Organization.name,
-            Referral.program_id,
+            t.c.program_id,
             Program.name,
-            Referral.decline_reason,
-            Referral.outcome,
+            t.c.decline_reason,
+            t.c.outcome,
         )
+        .having(n > 0)
     )
     result = Breakdown()
     for (
-        status,
+        status_code,
         org_id,
         org_name,
         program_id,
         program_name,
-        reason,
-        outcome,
-        n,
+        reason_code,
+        outcome_code,
+        count,
         n_accepted,
         n_sent,
         n_received,
     ) in db.session.execute(stmt):
-        sides = result.by_status.setdefault(status, {"sent": 0, "received": 0, "total": 0})
-        sides["sent"] += int(n_sent or 0)
-        sides["received"] += int(n_received or 0)
-        sides["total"] += n
+        status = ReferralStatus(status_code)
+        reason = DeclineReason(reason_code) if reason_code else None
+        outcome = OutcomeCode(outcome_code) if outcome_code else None
+        count, n_accepted = int(count), int(n_accepted)
+        sides_count = result.by_status.setdefault(status, {"sent": 0, "received": 0, "total": 0})
+        sides_count["sent"] += int(n_sent or 0)
+        sides_count["received"] += int(n_received or 0)
+        sides_count["total"] += count
         for key, label, table in (
             (org_id, org_name, result.partners),
             (program_id, f"{program_name} ({org_name})", result.programs),
         ):
             row = table.setdefault(key, Decisions(label=label))
-            row.sent += n
+            row.sent += count
             row.accepted += n_accepted
             if reason is not None:
-                row.declined += n
-                row.reasons[reason] = row.reasons.get(reason, 0) + n
+                row.declined += count
+                row.reasons[reason] = row.reasons.get(reason, 0) + count
         if outcome is not None:
-            result.outcomes[outcome] = result.outcomes.get(outcome, 0) + n
+            result.outcomes[outcome] = result.outcomes.get(outcome, 0) + count
     return result
 
 
@@ -209,53 +255,65 @@ class Timing:
 
 
 def response_times(scope: Scope, filters: Filters) -> list[Timing]:
-    """Per partner organization; percentile_cont on PostgreSQL, the same median on SQLite."""
-    to_response = hours_between(Referral.responded_at, Referral.sent_at)
-    to_acceptance = hours_between(Referral.accepted_at, Referral.sent_at)
-    where = [scope.either, *filters.conditions()]
-    base = sa.select(Organization.id, Organization.name).join(
-        Referral, Referral.receiving_organization_id == Organization.id
-    )
-    if _dialect() == "postgresql":
-        stmt = (
-            base.add_columns(
-                sa.func.percentile_cont(0.5).within_group(to_response).label("response"),
-                sa.func.count(Referral.responded_at),
-                sa.func.percentile_cont(0.5).within_group(to_acceptance).label("acceptance"),
-                sa.func.count(Referral.accepted_at),
-            )
-            .where(*where)
-            .group_by(Organization.id, Organization.name)
-            .order_by(Organization.name)
+    """Per partner organization: medians read from the duration histograms (one statement).
+
+    A median is the lower bound of the histogram bucket that holds it (rollups'
+    ``contributions.BUCKETS``): exact for whole hours under a day, otherwise less than one
+    bucket below the exact value (an hour under a day, six hours under a week, a day under
+    90 days). Two middle values are averaged, as percentile_cont(0.5) does. Partners with
+    referrals in range but no answer yet are listed without medians.
+    """
+    d, t = duration_rollups, status_rollups
+    on_d, on_t = scope.on(d), scope.on(t)
+    histogram = (
+        sa.select(d.c.receiving_organization_id, d.c.kind, d.c.minutes, d.c.referrals)
+        .where(on_d.either, filters.periods(d), *filters.rollup_conditions(d))
+        .union_all(
+            sa.select(
+                t.c.receiving_organization_id,
+                sa.literal_column("''", sa.String),
+                sa.literal_column("0", sa.Integer),
+                t.c.referrals,
+            ).where(on_t.either, filters.periods(t), *filters.rollup_conditions(t))
         )
-        return [
-            Timing(name, _float(r), n_r, _float(a), n_a)
-            for _id, name, r, n_r, a, n_a in db.session.execute(stmt)
-        ]
-    # SQLite has no percentile_cont: one query for the durations, the median taken here
-    # (statistics.median averages the middle two, as percentile_cont(0.5) interpolates).
-    stmt = (
-        base.add_columns(to_response, to_acceptance)
-        .where(*where)
-        .order_by(Organization.name, Organization.id)
+        .subquery("histogram")
     )
-    durations: dict[tuple[str, int], tuple[list[float], list[float]]] = {}
-    for org_id, name, response, acceptance in db.session.execute(stmt):
-        responses, acceptances = durations.setdefault((name, org_id), ([], []))
-        if response is not None:
-            responses.append(float(response))
-        if acceptance is not None:
-            acceptances.append(float(acceptance))
+    n = sa.func.sum(histogram.c.referrals)
+    stmt = (
+        sa.select(Organization.id, Organization.name, histogram.c.kind, histogram.c.minutes, n)
+        .join(histogram, histogram.c.receiving_organization_id == Organization.id)
+        .group_by(Organization.id, Organization.name, histogram.c.kind, histogram.c.minutes)
+        .having(n > 0)
+        .order_by(Organization.name, Organization.id, histogram.c.kind, histogram.c.minutes)
+    )
+    partners: dict[int, tuple[str, dict[str, list[tuple[int, int]]]]] = {}
+    for org_id, name, kind, minutes, count in db.session.execute(stmt):
+        _name, kinds = partners.setdefault(org_id, (name, {"response": [], "acceptance": []}))
+        if kind:
+            kinds[kind].append((int(minutes), int(count)))
     return [
         Timing(
             name,
-            statistics.median(responses) if responses else None,
-            len(responses),
-            statistics.median(acceptances) if acceptances else None,
-            len(acceptances),
+            _median_hours(kinds["response"]),
+            sum(c for _, c in kinds["response"]),
+            _median_hours(kinds["acceptance"]),
+            sum(c for _, c in kinds["acceptance"]),
         )
-        for (name, _id), (responses, acceptances) in durations.items()
+        for name, kinds in partners.values()
     ]
+
+
+def _median_hours(histogram: list[tuple[int, int]]) -> float | None:
+    """The median of a histogram ((lower bound in minutes, count), ascending), in hours."""
+    total = sum(count for _, count in histogram)
+    if not total:
+        return None
+    wanted = {(total - 1) // 2, total // 2}  # the middle rank, or the two middle ones
+    values, seen = [], 0
+    for minutes, count in histogram:
+        values += [minutes] * len({r for r in wanted if seen <= r < seen + count})
+        seen += count
+    return statistics.mean(values) / 60
 
 
 def _float(value: Any) -> float | None:
@@ -285,8 +343,12 @@ def capacity_board(user: User, scope: Scope, filters: Filters) -> list[Program]:
         .order_by(Organization.name, Program.name)
     )
     if user.role != Role.SUPERVISOR:
-        involved = sa.select(Referral.receiving_organization_id).where(
-            scope.either, *filters.conditions()
+        t = status_rollups
+        involved = sa.select(t.c.receiving_organization_id).where(
+            scope.on(t).either,
+            filters.periods(t),
+            *filters.rollup_conditions(t),
+            t.c.referrals > 0,
         )
         stmt = stmt.where(Program.organization_id.in_(involved))
     if filters.program_id is not None:
@@ -307,41 +369,25 @@ class Week:
 def weekly_trend(scope: Scope, filters: Filters) -> list[Week]:
     """Sent, accepted and completed per week for the 12 weeks ending on the filter's end date.
 
-    Weeks are counted back from the end date (not calendar weeks), so both databases bucket
-    alike: week index = whole weeks between the window start and the event.
+    Weeks are counted back from the end date (not calendar weeks). The week rollups hold a
+    week starting on every day, so each of the twelve is one stored row per key.
     """
-    window_end = datetime.combine(filters.end + timedelta(days=1), time.min, UTC)
-    window_start = window_end - timedelta(weeks=TREND_WEEKS)
-    start_param = sa.literal(window_start, UtcDateTime())
-
-    def week_of(column: Any) -> sa.ColumnElement[int]:
-        weeks = hours_between(column, start_param) / (24 * 7)
-        if _dialect() == "postgresql":
-            return sa.cast(sa.func.floor(weeks), sa.Integer)
-        return sa.cast(weeks, sa.Integer)  # truncation is floor: the event is after the start
-
-    def series(kind: str, column: Any, *extra: sa.ColumnElement[bool]) -> Any:
-        week = week_of(column).label("week")
-        return (
-            sa.select(
-                sa.literal_column(f"'{kind}'").label("kind"), week, sa.func.count().label("n")
-            )
-            .where(scope.either, *filters.subject_conditions(), *extra)
-            .where(column >= window_start, column < window_end)
-            .group_by(week)
-        )
-
-    stmt = sa.union_all(
-        series("sent", Referral.sent_at),
-        series("accepted", Referral.accepted_at),
-        series("completed", Referral.closed_at, Referral.status == ReferralStatus.COMPLETED),
+    t = week_rollups
+    last = day_number(filters.end)
+    first = last + 1 - 7 * TREND_WEEKS
+    starts = [first + 7 * i for i in range(TREND_WEEKS)]
+    stmt = (
+        sa.select(t.c.kind, t.c.week_start, sa.func.sum(t.c.referrals))
+        .where(scope.on(t).either, t.c.week_start.in_(starts), *filters.rollup_conditions(t))
+        .group_by(t.c.kind, t.c.week_start)
     )
     counts: dict[str, dict[int, int]] = defaultdict(dict)
-    for kind, week, n in db.session.execute(stmt):
-        counts[kind][int(week)] = n
+    for kind, week_start, n in db.session.execute(stmt):
+        counts[kind][(week_start - first) // 7] = int(n)
+    window_start = filters.end + timedelta(days=1) - timedelta(weeks=TREND_WEEKS)
     return [
         Week(
-            start=(window_start + timedelta(weeks=i)).date(),
+            start=window_start + timedelta(weeks=i),
             sent=counts["sent"].get(i, 0),
             accepted=counts["accepted"].get(i, 0),
             completed=counts["completed"].get(i, 0),

@@ -12,7 +12,7 @@ hold them, so a rebuild reads every referral once.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -136,7 +136,7 @@ def facts(dialect: str, ids: Collection[int] | None) -> sa.Subquery:
     ).subquery("facts")
 
 
-def _restricted(stmt: sa.Select[Any], ids: Collection[int] | None) -> sa.Select[Any]:
+def _restricted(stmt: Any, ids: Collection[int] | None) -> Any:
     return stmt if ids is None else stmt.where(Referral.id.in_(sorted(ids)))
 
 
@@ -166,7 +166,7 @@ def _spread(daily: sa.Subquery, measures: list[str], *keys: str) -> sa.Select[An
 def _daily(
     f: sa.Subquery,
     day_column: str,
-    keys: list[sa.ColumnElement[Any]],
+    keys: Sequence[sa.ColumnElement[Any]],
     *where: Any,
     kind: str | None = None,
 ) -> sa.Select[Any]:
