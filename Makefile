@@ -11,12 +11,12 @@ export FLASK_APP := wsgi
 # development settings: SQLite under instance/, keys generated there once, the demo data.
 export REFERRALS_CONFIG ?= development
 
-.PHONY: run test install db demo lint format typecheck bench restore-drill clean help
+.PHONY: run test install db demo lint format typecheck bench bench-scale restore-drill clean help
 
 help:
 	@echo "make run    set up everything and serve the demo at http://$(HOST):$(PORT)"
 	@echo "make test   set up everything and run the whole suite (SQLite, and PostgreSQL if it answers)"
-	@echo "make lint | format | typecheck | bench | restore-drill | clean"
+	@echo "make lint | format | typecheck | bench | bench-scale | restore-drill | clean"
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed") if sys.version_info < (3, 11) else None'
@@ -65,6 +65,15 @@ bench: install
 		echo "it creates and fills the databases bench_100, bench_10k and bench_dashboard."; \
 		exit 1; }
 	$(BIN)/python -m bench
+
+# The dashboard and the coalition view at 1,000,000 and 10,000,000 referrals, side by side
+# (docs/PERFORMANCE.md). The first run loads bench_10m: about 25 GB and most of an hour.
+bench-scale: install
+	@$(BIN)/python -c 'import socket; socket.create_connection(("127.0.0.1", 5432), 2)' 2>/dev/null || { \
+		echo "make bench-scale needs PostgreSQL on 127.0.0.1:5432 (user postgres, trust auth):"; \
+		echo "it creates and fills the databases bench_dashboard and bench_10m."; \
+		exit 1; }
+	$(BIN)/python -m bench scale_dashboard
 
 # Dump a database, restore it into a new one, compare every table's rows and verify the
 # audit chain against the source's head (PostgreSQL). By default the source is a demo

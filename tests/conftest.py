@@ -89,6 +89,15 @@ def app(_session_app: Flask) -> Iterator[Flask]:
 
 
 @pytest.fixture
+def rollups_agree(app: Flask) -> Iterator[None]:
+    """After the test, ``flask rollups check`` finds the rollups equal to what the referrals
+    give (modules that move referrals use it: ``pytestmark``)."""
+    yield
+    result = app.test_cli_runner().invoke(args=["rollups", "check"])
+    assert result.exit_code == 0, result.output
+
+
+@pytest.fixture
 def client(app: Flask) -> FlaskClient:
     """A test client with its own cookie jar."""
     return app.test_client()

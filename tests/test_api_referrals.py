@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 from openapi_spec_validator import validate
 
@@ -12,6 +13,9 @@ from referrals.lifecycle.models import Referral, ReferralEvent
 from referrals.tokens.models import ApiToken
 from tests.api_support import SITUATION_NOTE, bearer, make_side, send_referral
 from tests.conftest import login
+
+# The rollups equal what the referrals give after every test here.
+pytestmark = pytest.mark.usefixtures("rollups_agree")
 
 PROBLEM = "application/problem+json"
 

@@ -19,6 +19,9 @@ from tests.coalition_data import History, seed
 from tests.coalition_reader import parse_export
 from tests.conftest import login
 
+# The rollups equal what the referrals give after every test here.
+pytestmark = pytest.mark.usefixtures("rollups_agree")
+
 NOW = datetime(2026, 12, 7, 15, 0, tzinfo=UTC)
 Q3 = Quarter(2026, 3)
 

@@ -23,6 +23,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlencode
 
+import pytest
 import time_machine
 from flask import Flask
 from flask.testing import FlaskClient
@@ -36,6 +37,9 @@ from tests.coalition_data import PARTNER_NAMES, PATHS, History, add_histories, a
 from tests.coalition_data import expected_counts as oracle
 from tests.coalition_reader import determined, parse_export, true_figures
 from tests.conftest import empty_tables, login
+
+# The rollups equal what the referrals give after every test here.
+pytestmark = pytest.mark.usefixtures("rollups_agree")
 
 NOW = datetime(2026, 12, 7, 15, 0, tzinfo=UTC)
 LATER = NOW + timedelta(days=21)  # still inside the running quarter, 2026-Q4

@@ -6,6 +6,7 @@ Pure tests (no database): counts in, the published CSV strings out, and the read
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -20,6 +21,9 @@ from referrals.dashboard.periods import Quarter
 from referrals.dashboard.suppression import suppress_table
 from referrals.enums import DeclineReason, OutcomeCode, ReferralStatus
 from tests.coalition_reader import Figure, determined, true_figures
+
+# The rollups equal what the referrals give after every test here.
+pytestmark = pytest.mark.usefixtures("rollups_agree")
 
 QUARTER = Quarter(2026, 1)
 S = ReferralStatus

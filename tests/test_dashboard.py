@@ -31,6 +31,9 @@ from referrals.lifecycle.models import Referral
 from referrals.programs.models import Organization, Program
 from tests.conftest import login
 
+# The rollups equal what the referrals give after every test here.
+pytestmark = pytest.mark.usefixtures("rollups_agree")
+
 NOW = datetime.now(UTC).replace(microsecond=0)
 
 

@@ -31,6 +31,9 @@ from referrals.lifecycle.models import Notification, Referral, ReferralEvent
 from referrals.programs.models import Organization, Program
 from tests.conftest import PASSWORD
 
+# The rollups equal what the referrals give after every test here.
+pytestmark = pytest.mark.usefixtures("rollups_agree")
+
 RS = ReferralStatus
 # DESIGN §4, written out independently of the seeding code.
 ALLOWED_MOVES = {

@@ -25,7 +25,11 @@ from referrals.intake.models import Consent
 from referrals.lifecycle import services
 from referrals.lifecycle.models import Notification, Referral, ReferralEvent
 from referrals.programs.models import Organization, Program
+from referrals.rollups import upkeep as rollups
 from tests.conftest import login
+
+# The rollups equal what the referrals give after every test here.
+pytestmark = pytest.mark.usefixtures("rollups_agree")
 
 S = ReferralStatus
 ROUNDS = 5
@@ -392,13 +396,16 @@ def test_double_clicking_refer_starts_one_draft(app, world, make_program):
 
 
 def _someone_else_accepts(referral_id: int) -> None:
-    """Another user's committed change, made on another connection."""
+    """Another user's committed change, made on another connection (with its rollups, as
+    the app's flush would keep them)."""
     with db.engine.begin() as connection:
+        rollups.apply(connection, [referral_id], sign=-1)
         connection.execute(
             sa.update(Referral.__table__)
             .where(Referral.__table__.c.id == referral_id)
             .values(status=S.ACCEPTED.value, version=Referral.__table__.c.version + 1)
         )
+        rollups.apply(connection, [referral_id], sign=1)
 
 
 @pytest.mark.parametrize("reason", ["client_declined", "no_capacity"])

@@ -23,6 +23,9 @@ from referrals.matching.queries import match_intake
 from referrals.programs.models import Organization, Program
 from tests.conftest import login
 
+# The rollups equal what the referrals give after every test here.
+pytestmark = pytest.mark.usefixtures("rollups_agree")
+
 S = ReferralStatus
 NOTE = "Client prefers morning appointments."
 

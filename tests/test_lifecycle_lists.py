@@ -16,6 +16,9 @@ from referrals.intake.models import Consent
 from referrals.lifecycle.models import Referral
 from referrals.programs.models import Organization
 
+# The rollups equal what the referrals give after every test here.
+pytestmark = pytest.mark.usefixtures("rollups_agree")
+
 NOW = datetime.now(UTC)
 
 

@@ -19,6 +19,9 @@ from referrals.lifecycle.models import Referral, ReferralEvent
 from referrals.lifecycle.transitions import SYSTEM_CANCEL, TRANSITIONS, Side
 from referrals.programs.models import Organization
 
+# The rollups equal what the referrals give after every test here.
+pytestmark = pytest.mark.usefixtures("rollups_agree")
+
 S = ReferralStatus
 
 

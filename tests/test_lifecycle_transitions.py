@@ -28,6 +28,9 @@ from referrals.lifecycle.transitions import ROWS, TRANSITIONS, Transition
 from referrals.programs.models import Organization, Program
 from tests.conftest import login
 
+# The rollups equal what the referrals give after every test here.
+pytestmark = pytest.mark.usefixtures("rollups_agree")
+
 S = ReferralStatus
 CLEAN_NOTE = "Checked with the program lead; a bed is free next week."
 

@@ -15,6 +15,7 @@ import re
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from referrals import access
@@ -28,6 +29,9 @@ from referrals.lifecycle import services
 from referrals.lifecycle.models import Notification, Referral
 from referrals.programs.models import Organization, Program
 from tests.conftest import login
+
+# The rollups equal what the referrals give after every test here.
+pytestmark = pytest.mark.usefixtures("rollups_agree")
 
 PACKAGE = Path(__file__).resolve().parents[1] / "referrals"
 # Names that hold the person asking: the signed-in user, or the ``by=`` of a service.

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from referrals.audit.models import AuditEvent
@@ -16,6 +17,9 @@ from referrals.intake.models import Consent
 from referrals.lifecycle.models import Referral
 from referrals.programs.models import Organization
 from tests.conftest import login
+
+# The rollups equal what the referrals give after every test here.
+pytestmark = pytest.mark.usefixtures("rollups_agree")
 
 
 def _world(app, make_org, make_user, make_program, make_intake, *, urgency=Urgency.URGENT):

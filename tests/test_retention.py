@@ -19,6 +19,9 @@ from referrals.lifecycle.models import Referral, ReferralEvent
 from referrals.programs.models import Organization
 from referrals.retention.services import purge
 
+# The rollups equal what the referrals give after every test here.
+pytestmark = pytest.mark.usefixtures("rollups_agree")
+
 NOW = datetime.now(UTC)
 SITUATION = "Prefers quiet evenings and group settings"
 GUARDIAN = "legal guardian"

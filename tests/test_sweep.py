@@ -20,6 +20,9 @@ from referrals.lifecycle.sweep import sweep
 from referrals.programs.models import Organization, Program
 from tests.conftest import login, sibling_program
 
+# The rollups equal what the referrals give after every test here.
+pytestmark = pytest.mark.usefixtures("rollups_agree")
+
 HOURS = 24  # the program's promised response time: one overdue period
 
 

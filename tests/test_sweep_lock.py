@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 from datetime import datetime
 
+import pytest
 import sqlalchemy as sa
 from flask import Flask
 
@@ -19,6 +20,9 @@ from referrals.lifecycle import sweep as sweep_module
 from referrals.lifecycle.cli import EXIT_ANOTHER_SWEEP_RUNNING
 from referrals.lifecycle.models import SweepTotal
 from referrals.lifecycle.sweep_runs import RUN_LOCK_ID, exclusive_run
+
+# The rollups equal what the referrals give after every test here.
+pytestmark = pytest.mark.usefixtures("rollups_agree")
 
 
 def _runs(app: Flask) -> int:

@@ -23,6 +23,9 @@ from referrals.programs.models import Organization, Program
 from referrals.retention.services import purge
 from tests.conftest import login
 
+# The rollups equal what the referrals give after every test here.
+pytestmark = pytest.mark.usefixtures("rollups_agree")
+
 S = ReferralStatus
 
 

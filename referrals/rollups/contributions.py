@@ -98,7 +98,7 @@ def _int(value: int) -> sa.ColumnElement[int]:
     return sa.literal_column(str(value), sa.Integer)
 
 
-def facts(dialect: str, ids: Collection[int] | None) -> sa.Subquery:
+def facts(dialect: str, ids: Collection[int] | None) -> sa.CTE:
     """One row per referral: its days, durations (as buckets), codes and dimensions.
 
     ``consent_week`` is the Monday (day number) of the week in which the last active
@@ -133,7 +133,7 @@ def facts(dialect: str, ids: Collection[int] | None) -> sa.Subquery:
         inner.c.status,
         inner.c.decline_reason,
         inner.c.outcome,
-    ).subquery("facts")
+    ).cte("facts")
 
 
 def _restricted(stmt: Any, ids: Collection[int] | None) -> Any:
@@ -164,7 +164,7 @@ def _spread(daily: sa.Subquery, measures: list[str], *keys: str) -> sa.Select[An
 
 
 def _daily(
-    f: sa.Subquery,
+    f: sa.CTE,
     day_column: str,
     keys: Sequence[sa.ColumnElement[Any]],
     *where: Any,
