@@ -32,6 +32,8 @@ db: install
 
 demo: db
 	$(BIN)/flask seed-demo
+	@# A development database from before migration 0014 has empty rollups (instant here).
+	$(BIN)/flask rollups check >/dev/null || $(BIN)/flask rollups rebuild
 
 run: demo
 	@echo "Serving http://$(HOST):$(PORT)/login  (demo logins above; Ctrl-C stops)"

@@ -2,6 +2,10 @@
 
 Each effect is a small value in the transition table (transitions.py) with one ``apply``;
 services.py applies a row's effects in order and knows nothing about any action by name.
+
+The dashboards' counts (referrals/rollups) are not an effect here: they follow every flush
+that changes what a referral counts for, in the same transaction (rollups/upkeep.py), so
+that moves, consent changes and rows written outside the lifecycle all keep them in step.
 """
 
 from __future__ import annotations
