@@ -141,12 +141,12 @@ def upgrade():
     with op.batch_alter_table("rollup_weeks", schema=None) as batch_op:
         batch_op.create_index(
             "ix_rollup_weeks_receiving",
-            ["receiving_organization_id", "kind", "week_start"],
+            ["receiving_organization_id", "week_start"],
             unique=False,
         )
         batch_op.create_index(
             "ix_rollup_weeks_sending",
-            ["sending_organization_id", "kind", "week_start"],
+            ["sending_organization_id", "week_start"],
             unique=False,
         )
 

@@ -62,16 +62,22 @@ class Filters:
             conditions.append(Referral.receiving_organization_id == self.partner_id)
         return conditions
 
-    def periods(self, rollup: sa.Table) -> sa.ColumnElement[bool]:
-        """The stored periods (rollups.periods) that make up [start, end] exactly."""
+    def rows(self, sides: Scope, rollup: sa.Table) -> sa.ColumnElement[bool]:
+        """The viewer's rows of the stored periods (rollups.periods) that make up [start, end].
+
+        Written as one OR arm per side and span, each an organization, a span and a list of
+        starts, so that PostgreSQL reads each arm from the side's index and nothing else.
+        """
         spans: dict[int, list[int]] = defaultdict(list)
         for span, start in covering(day_number(self.start), day_number(self.end)):
             spans[span].append(start)
         return sa.or_(
+            sa.false(),
             *(
-                sa.and_(rollup.c.span == span, rollup.c.period_start.in_(starts))
+                sa.and_(side, rollup.c.span == span, rollup.c.period_start.in_(starts))
+                for side in (sides.sent, sides.received)
                 for span, starts in spans.items()
-            )
+            ),
         )
 
     def rollup_conditions(self, rollup: sa.Table) -> list[sa.ColumnElement[bool]]:
@@ -194,7 +200,7 @@ def breakdown(scope: Scope, filters: Filters) -> Breakdown:
         )
         .join(Organization, Organization.id == t.c.receiving_organization_id)
         .join(Program, Program.id == t.c.program_id)
-        .where(sides.either, filters.periods(t), *filters.rollup_conditions(t))
+        .where(filters.rows(sides, t), *filters.rollup_conditions(t))
         .group_by(
             t.c.status,
             t.c.receiving_organization_id,
@@ -264,17 +270,16 @@ def response_times(scope: Scope, filters: Filters) -> list[Timing]:
     referrals in range but no answer yet are listed without medians.
     """
     d, t = duration_rollups, status_rollups
-    on_d, on_t = scope.on(d), scope.on(t)
     histogram = (
         sa.select(d.c.receiving_organization_id, d.c.kind, d.c.minutes, d.c.referrals)
-        .where(on_d.either, filters.periods(d), *filters.rollup_conditions(d))
+        .where(filters.rows(scope.on(d), d), *filters.rollup_conditions(d))
         .union_all(
             sa.select(
                 t.c.receiving_organization_id,
                 sa.literal_column("''", sa.String),
                 sa.literal_column("0", sa.Integer),
                 t.c.referrals,
-            ).where(on_t.either, filters.periods(t), *filters.rollup_conditions(t))
+            ).where(filters.rows(scope.on(t), t), *filters.rollup_conditions(t))
         )
         .subquery("histogram")
     )
@@ -345,8 +350,7 @@ def capacity_board(user: User, scope: Scope, filters: Filters) -> list[Program]:
     if user.role != Role.SUPERVISOR:
         t = status_rollups
         involved = sa.select(t.c.receiving_organization_id).where(
-            scope.on(t).either,
-            filters.periods(t),
+            filters.rows(scope.on(t), t),
             *filters.rollup_conditions(t),
             t.c.referrals > 0,
         )
@@ -373,12 +377,21 @@ def weekly_trend(scope: Scope, filters: Filters) -> list[Week]:
     week starting on every day, so each of the twelve is one stored row per key.
     """
     t = week_rollups
+    sides = scope.on(t)
     last = day_number(filters.end)
     first = last + 1 - 7 * TREND_WEEKS
     starts = [first + 7 * i for i in range(TREND_WEEKS)]
     stmt = (
         sa.select(t.c.kind, t.c.week_start, sa.func.sum(t.c.referrals))
-        .where(scope.on(t).either, t.c.week_start.in_(starts), *filters.rollup_conditions(t))
+        .where(
+            sa.or_(
+                *(
+                    sa.and_(side, t.c.week_start.in_(starts))
+                    for side in (sides.sent, sides.received)
+                )
+            ),
+            *filters.rollup_conditions(t),
+        )
         .group_by(t.c.kind, t.c.week_start)
     )
     counts: dict[str, dict[int, int]] = defaultdict(dict)

@@ -84,7 +84,7 @@ week_rollups = sa.Table(
     sa.Column("week_start", sa.Integer, primary_key=True),
     *_dimensions(),
     sa.Column("referrals", sa.Integer, nullable=False),
-    *_side_indexes("rollup_weeks", "kind", "week_start"),
+    *_side_indexes("rollup_weeks", "week_start"),
 )
 
 # The coalition view: referrals sent in a quarter, by partner and the status each had when
