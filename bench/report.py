@@ -118,6 +118,30 @@ FIGURES = {
         "python -m bench bench_dashboard",
     ),
     "dashboard_1m_pg_queries": ("… its SQL statements", "python -m bench bench_dashboard"),
+    "coalition_1m_pg_ms": (
+        "`/dashboard/coalition` (the latest published quarter), supervisor, 1,000,000 referrals, "
+        "in process, median of 11",
+        "python -m bench bench_dashboard",
+    ),
+    "coalition_1m_pg_queries": ("… its SQL statements", "python -m bench bench_dashboard"),
+    "dashboard_10m_pg_ms": (
+        "`/dashboard`, supervisor, 10,000,000 referrals, in process, median of 11",
+        "make bench-scale",
+    ),
+    "dashboard_10m_pg_queries": ("… its SQL statements", "make bench-scale"),
+    "coalition_10m_pg_ms": (
+        "`/dashboard/coalition`, supervisor, 10,000,000 referrals, in process, median of 11",
+        "make bench-scale",
+    ),
+    "coalition_10m_pg_queries": ("… its SQL statements", "make bench-scale"),
+    "dashboard_10m_vs_1m_ratio": (
+        "`dashboard_10m_pg_ms` ÷ `dashboard_1m_pg_ms`, both from the same run",
+        "make bench-scale",
+    ),
+    "coalition_10m_vs_1m_ratio": (
+        "`coalition_10m_pg_ms` ÷ `coalition_1m_pg_ms`, both from the same run",
+        "make bench-scale",
+    ),
     "match_10k_programs_ms": (
         "matching one intake against 10,000 programs (engine only), median of 51",
         "python -m bench bench_match",
