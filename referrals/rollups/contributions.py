@@ -98,7 +98,7 @@ def _int(value: int) -> sa.ColumnElement[int]:
     return sa.literal_column(str(value), sa.Integer)
 
 
-def facts(dialect: str, ids: Collection[int] | None) -> sa.CTE:
+def facts_select(dialect: str, ids: Collection[int] | None) -> sa.Select[Any]:
     """One row per referral: its days, durations (as buckets), codes and dimensions.
 
     ``consent_week`` is the Monday (day number) of the week in which the last active
@@ -133,7 +133,12 @@ def facts(dialect: str, ids: Collection[int] | None) -> sa.CTE:
         inner.c.status,
         inner.c.decline_reason,
         inner.c.outcome,
-    ).cte("facts")
+    )
+
+
+def facts(dialect: str, ids: Collection[int] | None, source: Any = None) -> Any:
+    """The facts as a CTE, or ``source``: a table already holding them (the rebuild's)."""
+    return facts_select(dialect, ids).cte("facts") if source is None else source
 
 
 def _restricted(stmt: Any, ids: Collection[int] | None) -> Any:
@@ -180,8 +185,8 @@ def _daily(
     )
 
 
-def status_rows(dialect: str, ids: Collection[int] | None) -> sa.Select[Any]:
-    f = facts(dialect, ids)
+def status_rows(dialect: str, ids: Collection[int] | None, source: Any = None) -> sa.Select[Any]:
+    f = facts(dialect, ids, source)
     codes = [f.c.status, f.c.decline_reason, f.c.outcome]
     daily = (
         _daily(f, "sent_day", codes)
@@ -191,8 +196,8 @@ def status_rows(dialect: str, ids: Collection[int] | None) -> sa.Select[Any]:
     return _spread(daily, ["referrals", "accepted"], "status", "decline_reason", "outcome")
 
 
-def duration_rows(dialect: str, ids: Collection[int] | None) -> sa.Select[Any]:
-    f = facts(dialect, ids)
+def duration_rows(dialect: str, ids: Collection[int] | None, source: Any = None) -> sa.Select[Any]:
+    f = facts(dialect, ids, source)
     daily = sa.union_all(
         *(
             _daily(f, "sent_day", [f.c[name].label("minutes")], f.c[name].is_not(None), kind=name)
@@ -202,8 +207,8 @@ def duration_rows(dialect: str, ids: Collection[int] | None) -> sa.Select[Any]:
     return _spread(daily, ["referrals"], "kind", "minutes")
 
 
-def week_rows(dialect: str, ids: Collection[int] | None) -> sa.Select[Any]:
-    f = facts(dialect, ids)
+def week_rows(dialect: str, ids: Collection[int] | None, source: Any = None) -> sa.Select[Any]:
+    f = facts(dialect, ids, source)
     daily = sa.union_all(
         _daily(f, "sent_day", [], kind="sent"),
         _daily(f, "accepted_day", [], kind="accepted"),
@@ -224,7 +229,7 @@ def week_rows(dialect: str, ids: Collection[int] | None) -> sa.Select[Any]:
     )
 
 
-def quarter_rows(dialect: str, ids: Collection[int] | None) -> sa.Select[Any]:
+def quarter_rows(dialect: str, ids: Collection[int] | None, source: Any = None) -> sa.Select[Any]:
     """Each referral in the status it had when its sending quarter ended: its last status
     change in that quarter or before (a row without one counts in its current status)."""
     sent_quarter = quarter(Referral.sent_at, dialect)
@@ -268,6 +273,8 @@ ROWS = {
 }
 
 
-def rows(table: sa.Table, dialect: str, ids: Collection[int] | None = None) -> sa.Select[Any]:
+def rows(
+    table: sa.Table, dialect: str, ids: Collection[int] | None = None, source: Any = None
+) -> sa.Select[Any]:
     """The table's rows for these referrals (all of them when ``ids`` is None)."""
-    return ROWS[table](dialect, ids)
+    return ROWS[table](dialect, ids, source)
