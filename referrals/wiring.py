@@ -56,6 +56,8 @@ def register_extensions(app: Flask) -> None:
             postgresql.register(db.engine)
     migrate.init_app(app, db, directory=app.config.get("MIGRATIONS_DIR", "migrations"))
     csrf.init_app(app)
+    # One setting for the zone people read times in; Flask-Babel formats them in it.
+    app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["COALITION_TIMEZONE"]
     babel.init_app(app)
     bootstrap.init_app(app)
     cache.init_app(app)

@@ -298,7 +298,7 @@ def test_trend_svg_and_table_agree(app, world):
     bars = [int(n) for n in re.findall(r'data-sent="(\d+)"', html)]
     table = html.split('data-testid="trend-table"')[1].split("</table>")[0]
     rows = re.findall(
-        r'<th scope="row">[\d-]+</th><td class="text-end">(\d+)</td>'
+        r'<th scope="row">[\d/]+</th><td class="text-end">(\d+)</td>'
         r'<td class="text-end">(\d+)</td><td class="text-end">(\d+)</td>',
         table,
     )

@@ -36,8 +36,8 @@ class AuditFilterForm(FlaskForm):
         validators=[Optional()],
     )
     object_id = StringField(_l("Object id"), validators=[Optional(), Length(max=64)])
-    start = DateField(_l("From (UTC)"), validators=[Optional()])
-    end = DateField(_l("To (UTC)"), validators=[Optional()])
+    start = DateField(_l("From"), validators=[Optional()])
+    end = DateField(_l("To"), validators=[Optional()])
 
     def set_actors(self, actors: Sequence[tuple[int, str]]) -> None:
         """Offer only the staff whose events the viewer may see."""

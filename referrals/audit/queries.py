@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
@@ -14,6 +14,7 @@ from referrals.audit.models import AuditEvent
 from referrals.auth.models import User
 from referrals.enums import Role
 from referrals.extensions import db
+from referrals.localtime import day_end, day_start
 from referrals.pagination import older_than, split_page
 from referrals.programs.models import Organization
 
@@ -49,15 +50,11 @@ class AuditFilters:
         if self.object_id:
             conditions.append(AuditEvent.object_id == self.object_id)
         if self.start is not None:
-            conditions.append(AuditEvent.occurred_at >= _midnight(self.start))
+            conditions.append(AuditEvent.occurred_at >= day_start(self.start))
         if self.end is not None:
-            # The end date counts whole: everything before the next midnight.
-            conditions.append(AuditEvent.occurred_at < _midnight(self.end + timedelta(days=1)))
+            # The end date counts whole: everything before the coalition's next midnight.
+            conditions.append(AuditEvent.occurred_at < day_end(self.end))
         return conditions
-
-
-def _midnight(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=UTC)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,8 @@ from typing import Any
 
 from flask import Response
 
+from referrals.localtime import zone
+
 # A cell starting with one of these is a formula to Excel, LibreOffice or Google Sheets (OWASP
 # "CSV injection"); a leading apostrophe makes it text.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -18,13 +20,15 @@ BOM = "\ufeff"
 
 
 def safe_cell(value: Any) -> str:
-    """The cell as text: enums as codes, times in ISO 8601, formulas neutralized."""
+    """The cell as text: enums as codes, times in the coalition's zone as ISO 8601 without
+    the offset (the header names the zone; spreadsheets read this form as a time),
+    formulas neutralized."""
     if value is None:
         return ""
     if isinstance(value, Enum):
         text = str(value.value)
     elif isinstance(value, datetime):
-        text = value.isoformat()
+        text = value.astimezone(zone()).strftime("%Y-%m-%d %H:%M")
     elif isinstance(value, float):
         text = f"{value:.2f}"
     else:
@@ -103,14 +107,14 @@ def dashboard_rows(data: Any) -> list[tuple[str, str, Any]]:
     return rows
 
 
-def coalition_rows(quarter: Any, tables: dict[str, Any]) -> list[tuple[str, str, str]]:
+def coalition_rows(quarter: Any, tables: dict[str, Any]) -> list[tuple[str, str, Any]]:
     """The quarter, then its suppressed tables in long format: only the published strings
     ("<5", "*", ...)."""
-    rows: list[tuple[str, str, str]] = [
+    rows: list[tuple[str, str, Any]] = [
         ("period", "quarter", quarter.code),
         ("period", "first_day", quarter.start.isoformat()),
         ("period", "last_day", quarter.end.isoformat()),
-        ("period", "status_as_of", quarter.ends_at.isoformat()),
+        ("period", "status_as_of", quarter.ends_at),
     ]
     for section, table in tables.items():
         for label, cells, total in zip(

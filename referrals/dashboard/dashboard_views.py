@@ -18,6 +18,7 @@ from referrals.dashboard.views import bp
 from referrals.db_types import utcnow
 from referrals.enums import DeclineReason, OutcomeCode, ReferralStatus, Role
 from referrals.errors import render_error
+from referrals.localtime import local_date
 from referrals.read_only import record_read
 
 DEFAULT_DAYS = 90
@@ -42,7 +43,7 @@ def _id_arg(name: str) -> int | None:
 
 def filters_from_request(now: datetime) -> stats.Filters:
     """The GET form's filters; anything unreadable falls back to the last 90 days, no filter."""
-    end = _date_arg("to", now.date())
+    end = _date_arg("to", local_date(now))
     return stats.Filters(
         start=_date_arg("from", end - timedelta(days=DEFAULT_DAYS)),
         end=end,

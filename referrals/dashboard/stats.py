@@ -10,7 +10,7 @@ from __future__ import annotations
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -22,6 +22,7 @@ from referrals.db_types import UtcDateTime
 from referrals.enums import DeclineReason, OutcomeCode, ProgramStatus, ReferralStatus, Role
 from referrals.extensions import db
 from referrals.lifecycle.models import Referral
+from referrals.localtime import day_end, day_start
 from referrals.programs.models import Organization, Program
 
 TREND_WEEKS = 12
@@ -40,8 +41,9 @@ class Filters:
     def conditions(self) -> list[sa.ColumnElement[bool]]:
         """Date range on sent_at (so drafts never count), program and partner."""
         conditions = [
-            Referral.sent_at >= datetime.combine(self.start, time.min, UTC),
-            Referral.sent_at < datetime.combine(self.end + timedelta(days=1), time.min, UTC),
+            # Whole days of the coalition's calendar, not UTC's.
+            Referral.sent_at >= day_start(self.start),
+            Referral.sent_at < day_end(self.end),
             *self.subject_conditions(),
         ]
         return conditions
@@ -310,7 +312,7 @@ def weekly_trend(scope: Scope, filters: Filters) -> list[Week]:
     Weeks are counted back from the end date (not calendar weeks), so both databases bucket
     alike: week index = whole weeks between the window start and the event.
     """
-    window_end = datetime.combine(filters.end + timedelta(days=1), time.min, UTC)
+    window_end = day_end(filters.end)
     window_start = window_end - timedelta(weeks=TREND_WEEKS)
     start_param = sa.literal(window_start, UtcDateTime())
 
@@ -341,7 +343,9 @@ def weekly_trend(scope: Scope, filters: Filters) -> list[Week]:
         counts[kind][int(week)] = n
     return [
         Week(
-            start=(window_start + timedelta(weeks=i)).date(),
+            # Named by the coalition's day it starts on (a UTC moment's date may be the
+            # day before).
+            start=filters.end + timedelta(days=1) - timedelta(weeks=TREND_WEEKS - i),
             sent=counts["sent"].get(i, 0),
             accepted=counts["accepted"].get(i, 0),
             completed=counts["completed"].get(i, 0),
