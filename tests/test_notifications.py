@@ -654,4 +654,5 @@ def test_every_notification_kind_has_an_email_and_a_line(app):
             assert all(_wording(kind)), kind
             assert headline(kind), kind
             line = what_happened(kind, None, about)
-            assert line and ("CODE" in line) == kind.about_a_referral, kind
+            assert line, kind
+            assert ("CODE" in line) == kind.about_a_referral, kind
