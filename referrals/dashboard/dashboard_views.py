@@ -148,12 +148,12 @@ def export() -> ResponseReturnValue:
         abort(403)
     if coalition_scope:
         return coalition_export(user, now)  # whole quarters only: it reads no free filter
-    rows = csv_export.dashboard_rows(collect(user, filters, now))
-    body = csv_export.render(csv_export.LONG_HEADER, rows)
+    rows: list = csv_export.dashboard_rows(collect(user, filters, now))
+    body = csv_export.render(csv_export.figure_header(), rows)
     name = "dashboard"
     if user.role == Role.SUPERVISOR:
-        records = stats.referral_list(stats.scope_for(user, now), filters)
-        body += "\r\n" + csv_export.render(csv_export.REFERRAL_HEADER, records)[1:]
+        records = csv_export.referral_rows(stats.referral_list(stats.scope_for(user, now), filters))
+        body += "\r\n" + csv_export.render(csv_export.referral_header(), records)[1:]
         rows = [*rows, *records]
     record_read(
         audit.record,
