@@ -7,6 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import g
+from flask_babel import format_percent
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
@@ -106,7 +107,13 @@ def ago(moment: datetime | None) -> str:
     return _("%(n)d days ago", n=seconds // 86400)
 
 
+def percent(share: float) -> str:
+    """A share as a percentage in the locale's way ("67%", "67 %")."""
+    return str(format_percent(share))
+
+
 TEMPLATE_FILTERS = {
+    "percent": percent,
     "ago": ago,
     # Every date and time shown, in the coalition's zone and the locale's format.
     "day": show_date,
