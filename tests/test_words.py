@@ -4,15 +4,20 @@ match reasons naming the language that fits."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 from flask import Flask
 
-from referrals.enums import NotificationKind
+from referrals.enums import NotificationKind, Role
 from referrals.extensions import db
 from referrals.lifecycle.models import Referral
 from referrals.lifecycle.transitions import SYSTEM_CANCEL, TRANSITIONS
+from referrals.matching.engine import match
 from referrals.notifications import services
 from referrals.notifications.wording import _SENTENCES
+from referrals.templating import age_range, places
+from tests.test_matching import intake, program
 from tests.test_notifications import PROGRAM, World, signed_in
 from tests.test_notifications import world as world  # the fixture
 
@@ -58,3 +63,61 @@ def test_the_list_names_the_new_referral_and_its_sender(app: Flask, world: World
         db.session.commit()
     page = signed_in(app, world.partner).get("/notifications").get_data(as_text=True)
     assert f"{world.sending_org.name} sent referral {world.public_id} to {PROGRAM}." in page
+
+
+# --- plurals and open ranges ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "words"),
+    [(12, 17, "12–17"), (18, None, "18 and over"), (None, 17, "up to 17"), (None, None, "any age")],
+)
+def test_age_ranges_read_naturally(app: Flask, low, high, words) -> None:
+    with app.test_request_context():
+        assert age_range(SimpleNamespace(min_age=low, max_age=high)) == words
+
+
+@pytest.mark.parametrize(
+    ("count", "unit", "words"),
+    [
+        (1, "bed", "1 bed"),
+        (2, "bed", "2 beds"),
+        (2, "Beds", "2 beds"),
+        (0, "seat", "0 seats"),
+        (10, "slot", "10 slots"),
+        (3, "cots", "3 cots"),  # a unit typed by hand is shown as typed
+    ],
+)
+def test_capacity_counts_take_the_plural_they_need(app: Flask, count, unit, words) -> None:
+    with app.test_request_context():
+        assert places(count, unit) == words
+
+
+def test_the_directory_says_beds_and_ages_in_words(app: Flask, make_program, login_as) -> None:
+    make_program(
+        name="Adults", min_age=18, capacity_available=2, capacity_unit="bed", response_time_hours=24
+    )
+    make_program(name="Minors", max_age=17, capacity_available=1, capacity_unit="seat")
+    client, _user = login_as(Role.CASEWORKER)
+    page = client.get("/programs/").get_data(as_text=True)
+    for words in ("18 and over", "up to 17", "2 beds", "1 seat", "24 hours"):
+        assert words in page, words
+    for wrong in ("18–<", "2 bed<", "1 seat<"):
+        assert wrong not in page, wrong
+
+
+# --- the language that fits ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("offered", "reason"),
+    [
+        (("English", "Spanish"), "Spanish spoken"),  # not "English spoken"
+        (("Spanish",), "Spanish spoken"),
+        (("English",), "English spoken"),
+        (("French",), "English or Spanish not spoken"),
+    ],
+)
+def test_a_match_names_the_language_that_fits(offered, reason) -> None:
+    result = match(intake(languages=("English", "Spanish")), [program(languages=offered)])
+    assert reason in result.ranked[0].reasons

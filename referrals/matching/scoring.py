@@ -18,6 +18,7 @@ LANGUAGE_WEIGHT = 1.0  # times 1 speaks a client language, 0.5 lists none, 0 spe
 RESPONSE_WEIGHT = 1.0  # times 1 if the promised response meets the urgency, else target / promised
 PARTNER_WEIGHT = 1.0  # times 24 / (24 + partner's median hours to respond), 0.5 with no record
 NEUTRAL = 0.5  # unknown languages, no response record: neither a bonus nor a penalty
+COMMON_LANGUAGE = "english"  # the coalition's working language, spoken by every program
 
 # The response an urgency calls for, in hours (routine: within a week is soon enough).
 RESPONSE_TARGET_HOURS = {Urgency.EMERGENCY: 24, Urgency.URGENT: 72, Urgency.ROUTINE: 168}
@@ -118,10 +119,13 @@ class Scorer:
         if not spoken:
             return LANGUAGE_WEIGHT * NEUTRAL, "languages not listed"
         folded = {lang.strip().casefold() for lang in spoken}
-        for lang in self.languages:
-            if lang.casefold() in folded:
-                return LANGUAGE_WEIGHT, f"{lang} spoken"
-        return 0.0, f"{' or '.join(self.languages)} not spoken"
+        shared = [lang for lang in self.languages if lang.casefold() in folded]
+        if not shared:
+            return 0.0, f"{' or '.join(self.languages)} not spoken"
+        # Every coalition program works in English: for a client who speaks another language
+        # too, the one that fits is the other ("Spanish spoken"), not English.
+        named = [lang for lang in shared if lang.casefold() != COMMON_LANGUAGE] or shared
+        return LANGUAGE_WEIGHT, f"{' and '.join(named)} spoken"
 
     def _response(self, hours: int) -> Part:
         fit = 1.0 if hours <= self.target else self.target / hours
