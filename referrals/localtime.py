@@ -4,6 +4,9 @@ Values are stored and compared in UTC; only what is shown, and what a person mea
 day ("sent on 3/8/2026", "from 3/1 to 3/31"), is in ``COALITION_TIMEZONE``. A day filter
 therefore runs from the coalition's midnight to the next one, whatever UTC says.
 
+Babel formats every one, with Flask-Babel's locale and zone (BABEL_DEFAULT_TIMEZONE is set
+from COALITION_TIMEZONE).
+
 The date format: date inputs are ``type=date`` (a native picker that works without
 JavaScript and on phones), which shows the date in the locale's numeric order with a
 four-digit year ("12/8/2026" in English, "8/12/2026" in Spanish). Pages use the same
@@ -13,11 +16,13 @@ in a form and on a page, and turns with the language.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
-from flask import current_app, has_app_context
-from flask_babel import format_date, format_datetime, get_locale
+from babel import Locale, dates
+from flask import current_app, g, has_app_context
+from flask_babel import get_locale, get_timezone
 
 from config import Config
 
@@ -47,20 +52,35 @@ def local_date(moment: datetime) -> date:
     return moment.astimezone(zone()).date()
 
 
-def _date_pattern() -> str:
-    locale = get_locale()
-    return str(locale.datetime_skeletons[DATE_SKELETON].pattern) if locale else "M/d/y"
+@dataclass(frozen=True)
+class _Formats:
+    """What formatting needs, worked out once per request (a list formats two dates on each
+    of up to 100 rows): Flask-Babel's locale and zone, and the locale's patterns."""
+
+    locale: Locale
+    tzinfo: tzinfo
+    date: str
+    month_day: str
+    moment: str
 
 
-def _datetime_pattern() -> str:
-    """The locale's way of joining a date and a time ("{1}, {0}"), with the zone's short
-    name after the time ("CST"), so nobody takes it for UTC."""
-    locale = get_locale()
-    if locale is None:
-        return "M/d/y, h:mm a z"
-    time_pattern = locale.time_formats["short"].pattern
-    joined: str = locale.datetime_formats["short"]
-    return joined.replace("{1}", _date_pattern()).replace("{0}", f"{time_pattern} z")
+def _formats() -> _Formats:
+    formats = g.get("_local_time_formats")
+    if formats is None:
+        locale = get_locale() or Locale.parse(current_app.config["BABEL_DEFAULT_LOCALE"])
+        date_pattern = str(locale.datetime_skeletons[DATE_SKELETON].pattern)
+        # The locale's way of joining a date and a time ("{1}, {0}"), with the zone's short
+        # name after the time ("CST"), so nobody takes it for UTC.
+        time_pattern = f"{locale.time_formats['short'].pattern} z"
+        joined = str(locale.datetime_formats["short"])
+        formats = g._local_time_formats = _Formats(
+            locale=locale,
+            tzinfo=get_timezone() or zone(),
+            date=date_pattern,
+            month_day=str(locale.datetime_skeletons["Md"].pattern),
+            moment=joined.replace("{1}", date_pattern).replace("{0}", time_pattern),
+        )
+    return formats
 
 
 def show_date(value: date | datetime | None) -> str:
@@ -68,18 +88,23 @@ def show_date(value: date | datetime | None) -> str:
     none."""
     if value is None:
         return "—"
-    return str(format_date(value, _date_pattern()))
+    formats = _formats()
+    if isinstance(value, datetime):
+        value = value.astimezone(formats.tzinfo).date()
+    return dates.format_date(value, formats.date, locale=formats.locale)
 
 
 def show_datetime(value: datetime | None) -> str:
     """A moment in the coalition's zone, date, time and zone; a dash for none."""
     if value is None:
         return "—"
-    return str(format_datetime(value, _datetime_pattern()))
+    formats = _formats()
+    return dates.format_datetime(
+        value, formats.moment, tzinfo=formats.tzinfo, locale=formats.locale
+    )
 
 
 def show_month_day(value: date) -> str:
     """A day without its year, for the trend chart's axis ("3/8" in English)."""
-    locale = get_locale()
-    pattern = str(locale.datetime_skeletons["Md"].pattern) if locale else "M/d"
-    return str(format_date(value, pattern))
+    formats = _formats()
+    return dates.format_date(value, formats.month_day, locale=formats.locale)
