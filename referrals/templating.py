@@ -7,7 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import g
-from flask_babel import format_percent, ngettext
+from flask_babel import format_percent
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
@@ -18,6 +18,7 @@ from referrals.enums import Gender, Indicator, ReferralStatus, Role, ServiceType
 from referrals.extensions import cache, db
 from referrals.localtime import show_date, show_datetime
 from referrals.notifications.services import UNREAD_COUNT_CAP, unread_count
+from referrals.phrases import age_range, days, hours, places
 from referrals.programs.models import Organization
 
 # The article's hotlines, shown in every page footer.
@@ -107,49 +108,9 @@ def ago(moment: datetime | None) -> str:
     return _("%(n)d days ago", n=seconds // 86400)
 
 
-def age_range(program: Any) -> str:
-    """A program's ages as people say them: "12–17", "18 and over", "up to 17", "any age"."""
-    low, high = program.min_age, program.max_age
-    if low is not None and high is not None:
-        return _("%(low)d–%(high)d", low=low, high=high)
-    if low is not None and low > 0:
-        return _("%(age)d and over", age=low)
-    if high is not None:
-        return _("up to %(age)d", age=high)
-    return _("any age")
-
-
-def _unit_phrases() -> dict[str, Any]:
-    """The capacity units the directory uses, each with its singular and plural."""
-    return {
-        "bed": lambda n: ngettext("%(num)d bed", "%(num)d beds", n),
-        "slot": lambda n: ngettext("%(num)d slot", "%(num)d slots", n),
-        "seat": lambda n: ngettext("%(num)d seat", "%(num)d seats", n),
-        "place": lambda n: ngettext("%(num)d place", "%(num)d places", n),
-        "room": lambda n: ngettext("%(num)d room", "%(num)d rooms", n),
-        "space": lambda n: ngettext("%(num)d space", "%(num)d spaces", n),
-        "apartment": lambda n: ngettext("%(num)d apartment", "%(num)d apartments", n),
-    }
-
-
-def places(count: int, unit: str | None = None) -> str:
-    """ "1 bed", "2 beds": a count with its unit, in the singular or plural the language
-    needs. A unit typed in the admin form that is not a known one is shown as typed."""
-    key = (unit or "place").strip().casefold()
-    phrase = _unit_phrases().get(key) or _unit_phrases().get(key.removesuffix("s"))
-    if phrase is not None:
-        return str(phrase(count))
-    return _("%(num)d %(unit)s", num=count, unit=unit)
-
-
-def hours(count: int) -> str:
-    """ "1 hour", "72 hours"."""
-    return ngettext("%(num)d hour", "%(num)d hours", count)
-
-
-def days(count: int) -> str:
-    """ "1 day", "30 days"."""
-    return ngettext("%(num)d day", "%(num)d days", count)
+def program_ages(program: Any) -> str:
+    """A program's ages as people say them: "12–17", "18 and over", "up to 17"."""
+    return age_range(program.min_age, program.max_age)
 
 
 def percent(share: float) -> str:
@@ -158,7 +119,7 @@ def percent(share: float) -> str:
 
 
 TEMPLATE_FILTERS = {
-    "age_range": age_range,
+    "age_range": program_ages,
     "places": places,
     "hours": hours,
     "days": days,

@@ -4,8 +4,6 @@ match reasons naming the language that fits."""
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import pytest
 from flask import Flask
 
@@ -16,7 +14,7 @@ from referrals.lifecycle.transitions import SYSTEM_CANCEL, TRANSITIONS
 from referrals.matching.engine import match
 from referrals.notifications import services
 from referrals.notifications.wording import _SENTENCES
-from referrals.templating import age_range, places
+from referrals.phrases import age_range, places
 from tests.test_matching import intake, program
 from tests.test_notifications import PROGRAM, World, signed_in
 from tests.test_notifications import world as world  # the fixture
@@ -74,7 +72,7 @@ def test_the_list_names_the_new_referral_and_its_sender(app: Flask, world: World
 )
 def test_age_ranges_read_naturally(app: Flask, low, high, words) -> None:
     with app.test_request_context():
-        assert age_range(SimpleNamespace(min_age=low, max_age=high)) == words
+        assert age_range(low, high) == words
 
 
 @pytest.mark.parametrize(
