@@ -191,7 +191,7 @@ def test_medians_and_acceptance_rate(app, world):
     assert cell(html, "median-response").startswith("6.5")
     assert cell(html, "median-acceptance").startswith("4.0")
     # The rate says what it counts, with its n (#19 item 8).
-    assert "75% <span class=\"text-muted small\">(accepted 3 of 4 answered)</span>" in html
+    assert '75% <span class="text-muted small">(accepted 3 of 4 answered)</span>' in html
     assert "(of 4 answers)" in html
     assert "(of 3 acceptances)" in html
     assert "No capacity: 1" in html
