@@ -64,22 +64,31 @@ class _Formats:
     moment: str
 
 
+def _build(locale: Locale, zone_info: tzinfo) -> _Formats:
+    date_pattern = str(locale.datetime_skeletons[DATE_SKELETON].pattern)
+    # The locale's way of joining a date and a time ("{1}, {0}"), with the zone's short name
+    # after the time ("CST"), so nobody takes it for UTC.
+    time_pattern = f"{locale.time_formats['short'].pattern} z"
+    joined = str(locale.datetime_formats["short"])
+    return _Formats(
+        locale=locale,
+        tzinfo=zone_info,
+        date=date_pattern,
+        month_day=str(locale.datetime_skeletons["Md"].pattern),
+        moment=joined.replace("{1}", date_pattern).replace("{0}", time_pattern),
+    )
+
+
 def _formats() -> _Formats:
-    formats = g.get("_local_time_formats")
+    """Per request and locale (force_locale may change it within one); outside an app, the
+    English default."""
+    if not has_app_context():
+        return _build(Locale.parse("en"), zone())
+    locale = get_locale() or Locale.parse(current_app.config["BABEL_DEFAULT_LOCALE"])
+    cache: dict[str, _Formats] = g.setdefault("_local_time_formats", {})
+    formats = cache.get(str(locale))
     if formats is None:
-        locale = get_locale() or Locale.parse(current_app.config["BABEL_DEFAULT_LOCALE"])
-        date_pattern = str(locale.datetime_skeletons[DATE_SKELETON].pattern)
-        # The locale's way of joining a date and a time ("{1}, {0}"), with the zone's short
-        # name after the time ("CST"), so nobody takes it for UTC.
-        time_pattern = f"{locale.time_formats['short'].pattern} z"
-        joined = str(locale.datetime_formats["short"])
-        formats = g._local_time_formats = _Formats(
-            locale=locale,
-            tzinfo=get_timezone() or zone(),
-            date=date_pattern,
-            month_day=str(locale.datetime_skeletons["Md"].pattern),
-            moment=joined.replace("{1}", date_pattern).replace("{0}", time_pattern),
-        )
+        formats = cache[str(locale)] = _build(locale, get_timezone() or zone())
     return formats
 
 
