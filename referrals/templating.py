@@ -18,7 +18,7 @@ from referrals.enums import Gender, Indicator, ReferralStatus, Role, ServiceType
 from referrals.extensions import cache, db
 from referrals.localtime import show_date, show_datetime
 from referrals.notifications.services import UNREAD_COUNT_CAP, unread_count
-from referrals.phrases import age_range, days, hours, places
+from referrals.phrases import age_range, days, hours, ngettext, places
 from referrals.programs.models import Organization
 
 # The article's hotlines, shown in every page footer.
@@ -102,10 +102,10 @@ def ago(moment: datetime | None) -> str:
         return _("never")
     seconds = max(0, int((utcnow() - moment).total_seconds()))
     if seconds < 3600:
-        return _("%(n)d minutes ago", n=seconds // 60)
+        return ngettext("%(num)d minute ago", "%(num)d minutes ago", seconds // 60)
     if seconds < 2 * 86400:
-        return _("%(n)d hours ago", n=seconds // 3600)
-    return _("%(n)d days ago", n=seconds // 86400)
+        return ngettext("%(num)d hour ago", "%(num)d hours ago", seconds // 3600)
+    return ngettext("%(num)d day ago", "%(num)d days ago", seconds // 86400)
 
 
 def program_ages(program: Any) -> str:

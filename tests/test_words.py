@@ -4,9 +4,12 @@ match reasons naming the language that fits."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from flask import Flask
 
+from referrals.db_types import utcnow
 from referrals.enums import NotificationKind, Role
 from referrals.extensions import db
 from referrals.lifecycle.models import Referral
@@ -15,6 +18,7 @@ from referrals.matching.engine import match
 from referrals.notifications import services
 from referrals.notifications.wording import _SENTENCES
 from referrals.phrases import age_range, places
+from referrals.templating import ago
 from tests.test_matching import intake, program
 from tests.test_notifications import PROGRAM, World, signed_in
 from tests.test_notifications import world as world  # the fixture
@@ -119,3 +123,12 @@ def test_the_directory_says_beds_and_ages_in_words(app: Flask, make_program, log
 def test_a_match_names_the_language_that_fits(offered, reason) -> None:
     result = match(intake(languages=("English", "Spanish")), [program(languages=offered)])
     assert reason in result.ranked[0].reasons
+
+
+def test_how_long_ago_takes_its_plural(app: Flask) -> None:
+    with app.test_request_context():
+        now = utcnow()
+        assert ago(now - timedelta(minutes=1, seconds=5)) == "1 minute ago"
+        assert ago(now - timedelta(hours=1, minutes=2)) == "1 hour ago"
+        assert ago(now - timedelta(hours=5)) == "5 hours ago"
+        assert ago(now - timedelta(days=3)) == "3 days ago"
