@@ -120,6 +120,16 @@ _USER_KEYS = {"assignee_id"}
 _ORG_KEYS = {"organization_id", "organization_ids", "partner"}
 _PROGRAM_KEYS = {"from_program_id", "to_program_id", "program_id", "program"}
 _TOKEN_KEYS = {"api_token"}
+_NAMED_BY_KEY = {
+    key: kind
+    for kind, keys in (
+        ("user", _USER_KEYS),
+        ("organization", _ORG_KEYS),
+        ("program", _PROGRAM_KEYS),
+        ("api_token", _TOKEN_KEYS),
+    )
+    for key in keys
+}
 _MOMENT_KEYS = {"expires_at", "cutoff"}
 _DAY_KEYS = {"from", "to"}  # in a dashboard export's filters
 
@@ -241,17 +251,7 @@ def value_words(key: str, value: Any, names: Names) -> str:
         return ", ".join(value_words(key, item, names) for item in value)
     if isinstance(value, dict):
         return "; ".join(f"{f.label}: {f.value}" for f in detail_fields(value, names))
-    kind = (
-        "user"
-        if key in _USER_KEYS
-        else "organization"
-        if key in _ORG_KEYS
-        else "program"
-        if key in _PROGRAM_KEYS
-        else "api_token"
-        if key in _TOKEN_KEYS
-        else None
-    )
+    kind = _NAMED_BY_KEY.get(key)
     if kind is not None:
         return names.of(kind, value) or str(value)
     if isinstance(value, int | float):
