@@ -16,6 +16,7 @@ import os
 import secrets
 from pathlib import Path
 from typing import ClassVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = BASE_DIR / "instance"
@@ -127,6 +128,10 @@ class Config:
     # UI
     BOOTSTRAP_SERVE_LOCAL = True
     BABEL_DEFAULT_LOCALE = "en"
+    # Every date and time people read is in the coalition's zone (stored values stay UTC);
+    # a dashboard or audit "day" is a day in this zone (referrals/localtime.py).
+    # Flask-Babel's BABEL_DEFAULT_TIMEZONE is set from it (wiring.py).
+    COALITION_TIMEZONE = os.environ.get("COALITION_TIMEZONE", "America/Chicago")
     BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "referrals" / "translations")
     PAGE_SIZE = _env_int("PAGE_SIZE", 50)
     # Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
@@ -164,6 +169,18 @@ class Config:
     @classmethod
     def check(cls) -> None:
         """Refuse settings that would be unsafe in this environment."""
+        _check_timezone(cls.COALITION_TIMEZONE)
+
+
+def _check_timezone(name: str) -> None:
+    """A misspelt zone would otherwise fail on the first page that shows a time."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise RuntimeError(
+            f"COALITION_TIMEZONE={name!r} is not a time zone; use an IANA name such as "
+            "America/Chicago."
+        ) from None
 
 
 class DevelopmentConfig(Config):
@@ -220,6 +237,7 @@ class ProductionConfig(Config):
 
         Every missing setting is named at once, with what to set it to.
         """
+        super().check()
         missing = [
             f"  {name}: {meaning}"
             for name, meaning in (_PRODUCTION_SETTINGS | _OPTIONAL_SETTINGS).items()

@@ -28,6 +28,7 @@ from referrals.extensions import db
 from referrals.intake.models import Consent, Intake, consent_organizations
 from referrals.lifecycle.models import Referral, ReferralEvent, ReferralMessage
 from referrals.lifecycle.transitions import ROWS, SIDE_ROLES, TRANSITIONS, Side, Transition
+from referrals.localtime import local_date
 from referrals.rollups.periods import day_number
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -195,7 +196,7 @@ def received_rollups(user: User, rollup: sa.Table, moment: datetime) -> sa.Colum
         return sa.false()
     conditions = [
         rollup.c.receiving_organization_id == user.organization_id,
-        rollup.c.consent_week > day_number(moment.date()),
+        rollup.c.consent_week > day_number(local_date(moment)),
     ]
     if "status" in rollup.c:
         conditions.append(rollup.c.status != ReferralStatus.DRAFT.value)

@@ -334,6 +334,7 @@ class _Seeder:
                 recipient=self.users[spec.recipient],
                 referral=self.referrals[spec.referral],
                 kind=spec.kind,
+                action=spec.action,
                 created_at=self.ago(spec.created_hours_ago),
                 read_at=None if spec.read_hours_ago is None else self.ago(spec.read_hours_ago),
                 # Invented history: the first sweep must not e-mail it to the demo accounts.

@@ -157,6 +157,7 @@ class NotificationSpec:
     kind: NotificationKind
     created_hours_ago: float
     read_hours_ago: float | None = None
+    action: str | None = None  # the move it tells of ("accept"), for its sentence
 
 
 VERONICAS_VOICE = OrganizationSpec(
@@ -897,10 +898,21 @@ NOTIFICATIONS = (
         8 * DAY,
     ),
     NotificationSpec(
-        "partner.jp@demo.example.org", "revoked-cancelled", NotificationKind.CANCELLED, 4 * DAY
+        "partner.jp@demo.example.org",
+        "revoked-cancelled",
+        NotificationKind.CANCELLED,
+        4 * DAY,
+        action="system_cancel",
     ),
     NotificationSpec(
-        CASEWORKER, "drop-in-no-bed", NotificationKind.DECISION, 25 * DAY - 10, 25 * DAY - 12
+        CASEWORKER,
+        "drop-in-no-bed",
+        NotificationKind.DECISION,
+        25 * DAY - 10,
+        25 * DAY - 12,
+        action="decline",
     ),
-    NotificationSpec(CASEWORKER, "recovery-housing", NotificationKind.DECISION, 8 * DAY - 6),
+    NotificationSpec(
+        CASEWORKER, "recovery-housing", NotificationKind.DECISION, 8 * DAY - 6, action="accept"
+    ),
 )

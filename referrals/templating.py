@@ -7,6 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import g
+from flask_babel import format_percent
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
@@ -15,7 +16,9 @@ from referrals.auth.sessions import seconds_left
 from referrals.db_types import utcnow
 from referrals.enums import Gender, Indicator, ReferralStatus, Role, ServiceType
 from referrals.extensions import cache, db
+from referrals.localtime import show_date, show_datetime
 from referrals.notifications.services import UNREAD_COUNT_CAP, unread_count
+from referrals.phrases import age_range, days, hours, ngettext, places
 from referrals.programs.models import Organization
 
 # The article's hotlines, shown in every page footer.
@@ -99,27 +102,32 @@ def ago(moment: datetime | None) -> str:
         return _("never")
     seconds = max(0, int((utcnow() - moment).total_seconds()))
     if seconds < 3600:
-        return _("%(n)d minutes ago", n=seconds // 60)
+        return ngettext("%(num)d minute ago", "%(num)d minutes ago", seconds // 60)
     if seconds < 2 * 86400:
-        return _("%(n)d hours ago", n=seconds // 3600)
-    return _("%(n)d days ago", n=seconds // 86400)
+        return ngettext("%(num)d hour ago", "%(num)d hours ago", seconds // 3600)
+    return ngettext("%(num)d day ago", "%(num)d days ago", seconds // 86400)
 
 
-def day(moment: datetime | None) -> str:
-    """``2026-11-25``, or a dash; what ``strftime('%Y-%m-%d')`` gives, at a seventh of its
-    cost (a list formats two dates on each of its up to 100 rows)."""
-    return moment.date().isoformat() if moment is not None else "—"
+def program_ages(program: Any) -> str:
+    """A program's ages as people say them: "12–17", "18 and over", "up to 17"."""
+    return age_range(program.min_age, program.max_age)
 
 
-def minute(moment: datetime | None) -> str:
-    """``2026-11-25 14:05``, or a dash (``strftime('%Y-%m-%d %H:%M')``, at half its cost)."""
-    return moment.isoformat(" ", "minutes")[:16] if moment is not None else "—"
+def percent(share: float) -> str:
+    """A share as a percentage in the locale's way ("67%", "67 %")."""
+    return str(format_percent(share))
 
 
 TEMPLATE_FILTERS = {
+    "age_range": program_ages,
+    "places": places,
+    "hours": hours,
+    "days": days,
+    "percent": percent,
     "ago": ago,
-    "day": day,
-    "minute": minute,
+    # Every date and time shown, in the coalition's zone and the locale's format.
+    "day": show_date,
+    "minute": show_datetime,
     "service_label": _label(ServiceType),
     "indicator_label": _label(Indicator),
     "gender_label": _label(Gender),

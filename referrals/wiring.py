@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from functools import partial
+from typing import Any
+
+import sqlalchemy as sa
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, Map
@@ -35,6 +39,18 @@ def register_metrics(app: Flask) -> None:
     metrics.register(app)
 
 
+def _give_sqlite_the_zone(engine: sa.Engine, zone_name: str) -> None:
+    """SQLite knows no time zones: each connection gets ``coalition_local`` (the rollups'
+    days and quarters are the coalition's, rollups/contributions.py)."""
+    from referrals.localtime import wall_clock
+
+    def add_function(connection: Any, _record: Any) -> None:
+        local = partial(wall_clock, zone_name=zone_name)
+        connection.create_function("coalition_local", 1, local, deterministic=True)
+
+    sa.event.listen(engine, "connect", add_function)
+
+
 def register_extensions(app: Flask) -> None:
     """Bind every extension to the app and import the models so the metadata is complete."""
     from referrals import (
@@ -51,11 +67,15 @@ def register_extensions(app: Flask) -> None:
         connect_args = postgresql.connect_args(dict(options.get("connect_args") or {}))
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**options, "connect_args": connect_args}
     db.init_app(app)
-    if on_postgresql:
-        with app.app_context():
+    with app.app_context():
+        if on_postgresql:
             postgresql.register(db.engine)
+        else:
+            _give_sqlite_the_zone(db.engine, app.config["COALITION_TIMEZONE"])
     migrate.init_app(app, db, directory=app.config.get("MIGRATIONS_DIR", "migrations"))
     csrf.init_app(app)
+    # One setting for the zone people read times in; Flask-Babel formats them in it.
+    app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["COALITION_TIMEZONE"]
     babel.init_app(app)
     bootstrap.init_app(app)
     cache.init_app(app)

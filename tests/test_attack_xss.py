@@ -376,6 +376,9 @@ def test_notification_emails_carry_none_of_the_text(app: Flask, world: World) ->
         db.session.commit()
     assert sent == len(outbox) >= 1
     for message in outbox:
-        text = f"{message.subject}\n{message.body}"
-        assert "alert(1)" not in text  # no organization, program, user or note text
-        assert "{{7*7}}" not in text
+        # Plain text only: a hostile organization or program name that an e-mail names
+        # (#19 item 8: "Hope House accepted referral …") is text, never markup.
+        assert message.html is None
+        assert "alert(1)" not in message.subject
+        for free_text in (TEXT, NOTE, SEND_NOTE, DECLINE_NOTE, MESSAGE, DISPLAY_NAME):
+            assert free_text not in message.body  # no user or note text

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -378,7 +379,12 @@ def test_a_supervisor_sees_only_the_own_organizations_staff(app, two_orgs, make_
     assert "OTHER-CW" not in body
     assert "Sam Other" not in body  # not even in the staff filter
     assert "SYSTEM" not in body
-    assert 'to</span>=<span class="font-monospace">accepted' in body
+    # The action, the object and the detail in words, not codes.
+    assert "Referral accepted" in body
+    assert "Referral: OWN-PT" in body
+    to_field = 'text-muted">To:</dt> <dd class="d-inline mb-0">Accepted</dd>'
+    assert to_field in body
+    assert "referral.accept<" not in body
 
 
 def test_an_admin_sees_every_event(app, two_orgs, make_user):
@@ -406,7 +412,7 @@ def test_filters_narrow_the_list(app, two_orgs, make_user):
     assert _shown(page(client, f"?actor={people['stranger'].id}")) == {"OTHER-CW"}
     assert _shown(page(client, "?object_type=referral")) == {"OWN-PT"}
     assert _shown(page(client, "?object_type=intake&object_id=OTHER-CW")) == {"OTHER-CW"}
-    today = datetime.now(UTC).date()
+    today = datetime.now(ZoneInfo("America/Chicago")).date()  # a day of the coalition
     assert len(_shown(page(client, f"?start={today}&end={today}"))) == 4
     assert _shown(page(client, f"?end={today - timedelta(days=1)}")) == set()
     assert _shown(page(client, f"?start={today + timedelta(days=1)}")) == set()

@@ -42,7 +42,9 @@ def test_quarters_are_calendar_quarters() -> None:
     assert Quarter(2026, 4).end.isoformat() == "2026-12-31"
     assert Quarter(2026, 4).following() == Quarter(2027, 1)
     assert Quarter(2027, 1).preceding() == Quarter(2026, 4)
-    assert Quarter(2026, 3).ends_at == datetime(2026, 10, 1, tzinfo=UTC)
+    # A quarter ends at the coalition's midnight (America/Chicago, CDT in October).
+    assert Quarter(2026, 3).ends_at == datetime(2026, 10, 1, 5, tzinfo=UTC)
+    assert Quarter(2026, 4).starts_at == Quarter(2026, 3).ends_at
     assert Quarter.containing(NOW.date()) == Quarter(2026, 4)
 
 
@@ -111,7 +113,7 @@ def test_page_offers_whole_finished_quarters_and_says_why(app: Flask, supervisor
     why = re.search(r'data-testid="why-fixed">(.*?)</p>', html, re.S)
     assert why
     assert "whole, finished quarters" in why[1]
-    assert "Q3 2026 (2026-07-01 to 2026-09-30)" in html
+    assert "Q3 2026 (7/1/2026 to 9/30/2026)" in html
     assert "period-notice" not in html
     assert 'href="/dashboard/export.csv?scope=coalition&amp;period=2026-Q3"' in html
 
@@ -120,7 +122,7 @@ def test_status_is_counted_as_it_was_when_the_quarter_ended(app: Flask, supervis
     """Accepted in Q4, the five Q3 referrals still count as requested in Q3's figures."""
     rows = parse_export(get(supervisor, "/dashboard/export.csv?scope=coalition").get_data())
     assert rows["period", "quarter"] == "2026-Q3"
-    assert rows["period", "status_as_of"] == "2026-10-01T00:00:00+00:00"
+    assert rows["period", "status_as_of"] == "2026-10-01 00:00"  # the coalition's midnight
     assert rows["status", "Partner A / requested"] == "5"
     assert rows["status", "Partner A / accepted"] == "0"
     assert ("status", "Partner B / total") not in rows  # sent in the running quarter
@@ -150,7 +152,7 @@ def test_hostile_filters_are_refused(app: Flask, supervisor, query: str) -> None
     notice = re.search(r'data-testid="period-notice">(.*?)</div>', html, re.S)
     assert notice
     assert "cannot be chosen here" in notice[1]
-    assert "Showing Q3 2026 (2026-07-01 to 2026-09-30)." in notice[1]
+    assert "Showing Q3 2026 (7/1/2026 to 9/30/2026)." in notice[1]
     canonical = get(supervisor, "/dashboard/coalition").get_data(as_text=True)
     table = re.compile(r'<table class="table table-sm".*?</table>', re.S)
     assert table.findall(html) == table.findall(canonical)
@@ -159,7 +161,7 @@ def test_hostile_filters_are_refused(app: Flask, supervisor, query: str) -> None
 @pytest.mark.parametrize(
     ("period", "message"),
     [
-        ("2026-Q4", "Q4 2026 (2026-10-01 to 2026-12-31) is not published"),
+        ("2026-Q4", "Q4 2026 (10/1/2026 to 12/31/2026) is not published"),
         ("2027-Q1", "is not published"),
         ("1999-Q4", "is not published"),
         ("2026-Q5", "Choose one quarter from the list."),

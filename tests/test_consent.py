@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -16,8 +17,8 @@ pytestmark = pytest.mark.usefixtures("rollups_agree")
 
 
 def today() -> date:
-    """Consent dates are UTC days."""
-    return datetime.now(UTC).date()
+    """Consent dates are the coalition's days (COALITION_TIMEZONE)."""
+    return datetime.now(ZoneInfo("America/Chicago")).date()
 
 
 def _consents(app) -> list[Consent]:
@@ -53,7 +54,8 @@ def test_record_consent_and_see_it_at_a_glance(app, make_org, make_intake, login
     page = client.get(f"/intakes/{intake.client_code}").get_data(as_text=True)
     assert "Consent active" in page
     assert "Receiving Partner" in page
-    assert expires in page
+    day = today() + timedelta(days=30)
+    assert f"{day.month}/{day.day}/{day.year}" in page  # the date as pages show it
     [consent] = _consents(app)
     assert [org.id for org in consent.organizations] == [receiver.id]
     assert consent.method == "written"

@@ -193,7 +193,10 @@ def test_medians_and_acceptance_rate(app, world):
     html = page(signed_in(app, world.supervisor))
     assert cell(html, "median-response").startswith("6.5")
     assert cell(html, "median-acceptance").startswith("4.0")
-    assert "75 %" in html
+    # The rate says what it counts, with its n (#19 item 8).
+    assert '75% <span class="text-muted small">(accepted 3 of 4 answered)</span>' in html
+    assert "(of 4 answers)" in html
+    assert "(of 3 acceptances)" in html
     assert "No capacity: 1" in html
 
 
@@ -301,7 +304,7 @@ def test_trend_svg_and_table_agree(app, world):
     bars = [int(n) for n in re.findall(r'data-sent="(\d+)"', html)]
     table = html.split('data-testid="trend-table"')[1].split("</table>")[0]
     rows = re.findall(
-        r'<th scope="row">[\d-]+</th><td class="text-end">(\d+)</td>'
+        r'<th scope="row">[\d/]+</th><td class="text-end">(\d+)</td>'
         r'<td class="text-end">(\d+)</td><td class="text-end">(\d+)</td>',
         table,
     )
@@ -389,15 +392,25 @@ def test_export_is_safe_and_audited(app, world, make_program):
     assert response.status_code == 200
     assert response.headers["Content-Disposition"].startswith("attachment")
     rows = read_csv(response)
-    assert rows[0] == ["section", "label", "value"]
+    # Words for people first, the codes in their own columns (#19 item 8).
+    assert rows[0] == ["Figure", "Of", "Value", "Figure code", "Item code"]
     cells = [c for row in rows for c in row]
     assert "'=1+1" in cells
     assert not any(c.startswith("=") for c in cells)
-    assert ["status", "rejected", "1"] in rows
-    # The supervisor's referral list: codes, no client code, no notes.
+    assert ["Referrals by status", "Declined", "1", "status", "rejected"] in rows
+    # The supervisor's referral list: labels and codes, no client code, no notes.
+    header = next(row for row in rows[1:] if row and row[0] == "Referral")
+    assert header[1:6] == [
+        "Status",
+        "Program",
+        "Partner",
+        "Sent (America/Chicago)",
+        "Answered (America/Chicago)",
+    ]
     [record] = [row for row in rows if row and row[0] == public_id]
-    assert record[1:4] == ["rejected", "'=1+1", "Partner Org"]
-    assert record[6] == "not_eligible"
+    assert record[1:4] == ["Declined", "'=1+1", "Partner Org"]
+    assert record[6] == "Not eligible"
+    assert record[8:] == ["rejected", "not_eligible", ""]
     assert "KC-" not in response.get_data(as_text=True)
 
     [event] = audit_events(app)
@@ -411,8 +424,8 @@ def test_partner_export_has_no_record_list_and_is_audited(app, world):
     add_referral(app, by=world.caseworker, program=world.other_program)
     client = signed_in(app, world.partner_user)
     rows = read_csv(client.get("/dashboard/export.csv"))
-    assert ["status", "requested", "1"] in rows
-    assert "public_id" not in {c for row in rows for c in row}
+    assert ["Referrals by status", "Requested", "1", "status", "requested"] in rows
+    assert "Referral" not in {row[0] for row in rows if row}
     assert "Other Partner" not in {c for row in rows for c in row}
     client.get("/dashboard/export.csv")
     assert len(audit_events(app)) == 2

@@ -233,8 +233,8 @@ def test_capacity_ranks_open_places_then_waitlist_then_full_or_unknown():
     reasons = [row.reasons[1] for row in result.ranked]
     assert reasons == [
         "2 beds open",
-        "no slots open, waitlist accepted",
-        "no slots open",
+        "0 slots open, waitlist accepted",
+        "0 slots open",
         "capacity not reported",
         "full (declined earlier: no capacity)",
     ]

@@ -135,8 +135,9 @@ def _receiving_views(app, client, user: User, public_id: str) -> dict[str, bool]
     export = list(
         csv.reader(io.StringIO(client.get("/dashboard/export.csv").get_data(as_text=True)))
     )
+    # A figure row: its words, value, then its codes (figure, item).
     found["export count"] = any(
-        row[:2] == ["status", "requested"] and row[2] != "0" for row in export
+        row[3:5] == ["status", "requested"] and row[2] != "0" for row in export if len(row) == 5
     )
     if user.role == Role.SUPERVISOR:
         found["export list"] = any(public_id in row for row in export)

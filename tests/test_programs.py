@@ -156,6 +156,6 @@ def test_program_page_shows_capacity_freshness_and_response_time(app, make_progr
     )
     client, _ = login_as(Role.CASEWORKER)
     body = client.get(f"/programs/{program.id}").get_data(as_text=True)
-    assert "2</strong> / 6 bed" in body
+    assert "2 beds open of 6" in body  # the unit in the plural it needs (#19 item 8)
     assert "never" in body  # capacity never updated
     assert "24 hours" in body

@@ -313,7 +313,7 @@ def test_hold_reason_and_date_are_shown_to_the_sender_and_cleared_on_resume(app,
     hold = re.search(r'data-testid="hold-reason">(.*?)</dd>', page.get_data(as_text=True), re.S)
     assert hold is not None
     assert "no place free yet" in hold.group(1)
-    assert "2099-03-01" in hold.group(1)
+    assert "3/1/2099" in hold.group(1)  # the date as pages show it
     assert _act(partner, app, world, "resume").status_code == 302
     with app.app_context():
         referral = db.session.get(Referral, world.referral_id)

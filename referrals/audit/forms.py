@@ -10,18 +10,31 @@ from wtforms import DateField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional, ValidationError
 
-from referrals.audit.catalogue import ACTION_GROUPS, KNOWN_ACTIONS, OBJECT_TYPES
-from referrals.forms_common import plain_choices, with_blank
+from referrals.audit.catalogue import (
+    ACTION_GROUPS,
+    ACTION_LABELS,
+    GROUP_LABELS,
+    KNOWN_ACTIONS,
+    OBJECT_LABELS,
+)
+from referrals.forms_common import with_blank
 
 MIN_YEAR, MAX_YEAR = 2000, 2999
 
 
 def _action_choices() -> list[SelectChoice]:
     groups = [
-        SelectChoice(group, _l("%(group)s — every action", group=group))  # type: ignore[arg-type]
+        SelectChoice(
+            group,
+            _l("%(group)s — every action", group=GROUP_LABELS.get(group, group)),  # type: ignore[arg-type]
+        )
         for group in ACTION_GROUPS
     ]
-    return with_blank(_l("Any action"), [*groups, *plain_choices(KNOWN_ACTIONS)])
+    actions = [
+        SelectChoice(action, ACTION_LABELS.get(action, action))  # type: ignore[arg-type]
+        for action in KNOWN_ACTIONS
+    ]
+    return with_blank(_l("Any action"), [*groups, *actions])
 
 
 class AuditFilterForm(FlaskForm):
@@ -32,12 +45,15 @@ class AuditFilterForm(FlaskForm):
     actor = SelectField(_l("Staff member"), validators=[Optional()])
     object_type = SelectField(
         _l("Object type"),
-        choices=with_blank(_l("Any object"), plain_choices(OBJECT_TYPES)),
+        choices=with_blank(
+            _l("Any object"),
+            [SelectChoice(code, label) for code, label in OBJECT_LABELS.items()],  # type: ignore[arg-type]
+        ),
         validators=[Optional()],
     )
     object_id = StringField(_l("Object id"), validators=[Optional(), Length(max=64)])
-    start = DateField(_l("From (UTC)"), validators=[Optional()])
-    end = DateField(_l("To (UTC)"), validators=[Optional()])
+    start = DateField(_l("From"), validators=[Optional()])
+    end = DateField(_l("To"), validators=[Optional()])
 
     def set_actors(self, actors: Sequence[tuple[int, str]]) -> None:
         """Offer only the staff whose events the viewer may see."""

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from datetime import date
 
 import sqlalchemy as sa
 
 from referrals.access import visible_audit_events
+from referrals.audit import words
+from referrals.audit.catalogue import action_label
 from referrals.audit.models import AuditEvent
 from referrals.auth.models import User
 from referrals.enums import Role
 from referrals.extensions import db
+from referrals.localtime import day_end, day_start
 from referrals.pagination import older_than, split_page
 from referrals.programs.models import Organization
 
@@ -49,36 +50,24 @@ class AuditFilters:
         if self.object_id:
             conditions.append(AuditEvent.object_id == self.object_id)
         if self.start is not None:
-            conditions.append(AuditEvent.occurred_at >= _midnight(self.start))
+            conditions.append(AuditEvent.occurred_at >= day_start(self.start))
         if self.end is not None:
-            # The end date counts whole: everything before the next midnight.
-            conditions.append(AuditEvent.occurred_at < _midnight(self.end + timedelta(days=1)))
+            # The end date counts whole: everything before the coalition's next midnight.
+            conditions.append(AuditEvent.occurred_at < day_end(self.end))
         return conditions
-
-
-def _midnight(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
 class AuditRow:
-    """One event with the names of its actor and the actor's organization at the time."""
+    """One event with the names of its actor and the actor's organization at the time, and
+    what it did, to what, in words (audit/words.py)."""
 
     event: AuditEvent
     actor_name: str | None
     organization_name: str | None
-
-    @property
-    def detail_items(self) -> list[tuple[str, str]]:
-        """The detail as sorted key/value pairs, nested values as compact JSON."""
-        return [
-            (key, value if isinstance(value, str) else _compact(value))
-            for key, value in sorted(self.event.detail.items())
-        ]
-
-
-def _compact(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+    action: str = ""
+    object: str = ""
+    fields: tuple[words.Field, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -98,9 +87,21 @@ def audit_page(user: User, filters: AuditFilters, *, after: str | None, size: in
         .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
         .limit(size + 1)
     )
-    rows = [AuditRow(event, name, org) for event, name, org in db.session.execute(stmt)]
-    page, cursor = split_page(rows, size, lambda row: (row.event.occurred_at, row.event.id))
-    return AuditPage(rows=page, next_cursor=cursor)
+    found = list(db.session.execute(stmt))
+    page, cursor = split_page(found, size, lambda row: (row[0].occurred_at, row[0].id))
+    names = words.names_for([event for event, _name, _org in page])
+    rows = [
+        AuditRow(
+            event,
+            name,
+            org,
+            action=action_label(event.action),
+            object=words.object_words(event, names),
+            fields=tuple(words.detail_fields(event.detail, names)),
+        )
+        for event, name, org in page
+    ]
+    return AuditPage(rows=rows, next_cursor=cursor)
 
 
 def actors_in_scope(user: User) -> list[tuple[int, str]]:

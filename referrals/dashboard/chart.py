@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from referrals.dashboard.stats import Week
+from referrals.localtime import show_date, show_month_day
 
 WIDTH, HEIGHT = 720, 260
 LEFT, RIGHT, TOP, BOTTOM = 40, 10, 20, 40
@@ -41,11 +42,11 @@ def trend_svg(weeks: Sequence[Week]) -> Markup:
         parts.append(
             f'<rect x="{x + slot * 0.2:.1f}" y="{y(week.sent):.1f}" width="{slot * 0.6:.1f}" '
             f'height="{bar_h:.1f}" fill="{SENT}" data-sent="{week.sent}">'
-            f"<title>{escape(week.start.isoformat())}: {week.sent}</title></rect>"
+            f"<title>{escape(show_date(week.start))}: {week.sent}</title></rect>"
         )
         parts.append(
             f'<text x="{x + slot / 2:.1f}" y="{HEIGHT - BOTTOM + 14}" text-anchor="middle" '
-            f'font-size="10">{escape(week.start.strftime("%m-%d"))}</text>'
+            f'font-size="10">{escape(show_month_day(week.start))}</text>'
         )
     for colour, values in (
         (ACCEPTED, [w.accepted for w in weeks]),

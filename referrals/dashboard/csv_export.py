@@ -9,7 +9,10 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
-from flask import Response
+from flask import Response, current_app
+from flask_babel import gettext as _
+
+from referrals.localtime import show_date, zone
 
 # A cell starting with one of these is a formula to Excel, LibreOffice or Google Sheets (OWASP
 # "CSV injection"); a leading apostrophe makes it text.
@@ -18,13 +21,15 @@ BOM = "\ufeff"
 
 
 def safe_cell(value: Any) -> str:
-    """The cell as text: enums as codes, times in ISO 8601, formulas neutralized."""
+    """The cell as text: enums as codes, times in the coalition's zone as ISO 8601 without
+    the offset (the header names the zone; spreadsheets read this form as a time),
+    formulas neutralized."""
     if value is None:
         return ""
     if isinstance(value, Enum):
         text = str(value.value)
     elif isinstance(value, datetime):
-        text = value.isoformat()
+        text = value.astimezone(zone()).strftime("%Y-%m-%d %H:%M")
     elif isinstance(value, float):
         text = f"{value:.2f}"
     else:
@@ -52,65 +57,127 @@ def attachment(body: str, filename: str) -> Response:
     return response
 
 
+# The coalition's export keeps its long codes-only form: the differencing proof reads it
+# (tests/coalition_reader.py), and each of its figures is a published, suppressed string.
 LONG_HEADER = ("section", "label", "value")
-REFERRAL_HEADER = (
-    "public_id",
-    "status",
-    "program",
-    "partner",
-    "sent_at",
-    "responded_at",
-    "decline_reason",
-    "outcome",
-)
 
 
-def dashboard_rows(data: Any) -> list[tuple[str, str, Any]]:
-    """The dashboard's figures in long format: section, label, value (codes, not labels)."""
-    rows: list[tuple[str, str, Any]] = []
+def figure_header() -> tuple[str, ...]:
+    """Words for people, then the codes for programs reading the file."""
+    return (_("Figure"), _("Of"), _("Value"), _("Figure code"), _("Item code"))
+
+
+def referral_header() -> tuple[str, ...]:
+    zone_name = str(current_app.config["COALITION_TIMEZONE"])
+    return (
+        _("Referral"),
+        _("Status"),
+        _("Program"),
+        _("Partner"),
+        _("Sent (%(zone)s)", zone=zone_name),
+        _("Answered (%(zone)s)", zone=zone_name),
+        _("Decline reason"),
+        _("Outcome"),
+        _("Status code"),
+        _("Decline reason code"),
+        _("Outcome code"),
+    )
+
+
+def referral_rows(records: Iterable[Sequence[Any]]) -> list[tuple[Any, ...]]:
+    """The referral list (stats.referral_list) with labels, and the codes at the end."""
+    rows = []
+    for public_id, status, program, partner, sent, answered, reason, outcome in records:
+        rows.append(
+            (
+                public_id,
+                status.label,
+                program,
+                partner,
+                sent,
+                answered,
+                reason.label if reason else None,
+                outcome.label if outcome else None,
+                status,
+                reason,
+                outcome,
+            )
+        )
+    return rows
+
+
+def _figures() -> dict[str, str]:
+    """The label of each figure code (translated when the export is made)."""
+    return {
+        "status": _("Referrals by status"),
+        "partner_sent": _("Sent, by partner"),
+        "partner_accepted": _("Accepted, by partner"),
+        "partner_declined": _("Declined, by partner"),
+        "partner_acceptance_rate": _("Accepted of answered (0 to 1), by partner"),
+        "partner_decline_reason": _("Declined for this reason, by partner"),
+        "program_sent": _("Sent, by program"),
+        "program_accepted": _("Accepted, by program"),
+        "program_declined": _("Declined, by program"),
+        "program_acceptance_rate": _("Accepted of answered (0 to 1), by program"),
+        "program_decline_reason": _("Declined for this reason, by program"),
+        "median_hours_to_response": _("Median hours to the first answer"),
+        "median_hours_to_acceptance": _("Median hours to acceptance"),
+        "outcome": _("Closed referrals by outcome"),
+        "week_sent": _("Sent in the week starting"),
+        "week_accepted": _("Accepted in the week starting"),
+        "week_completed": _("Completed in the week starting"),
+        "capacity_available": _("Open places"),
+        "capacity_maximum": _("Places in all"),
+    }
+
+
+def dashboard_rows(data: Any) -> list[tuple[str, str, Any, str, Any]]:
+    """The dashboard's figures in long format: figure, of what, value, then both codes."""
+    figures = _figures()
+    rows: list[tuple[str, str, Any, str, Any]] = []
+
+    def add(code: str, item: str, value: Any, item_code: Any) -> None:
+        rows.append((figures[code], item, value, code, item_code))
+
     for status, sides in data.breakdown.by_status.items():
-        rows.append(("status", status.value, sides["total"]))
+        add("status", status.label, sides["total"], status)
     for section, table in (
         ("partner", data.breakdown.partners),
         ("program", data.breakdown.programs),
     ):
-        for row in table.values():
-            rows.append((f"{section}_sent", row.label, row.sent))
-            rows.append((f"{section}_accepted", row.label, row.accepted))
-            rows.append((f"{section}_declined", row.label, row.declined))
-            rate = row.acceptance_rate
-            rows.append((f"{section}_acceptance_rate", row.label, rate))
+        for ident, row in table.items():
+            add(f"{section}_sent", row.label, row.sent, ident)
+            add(f"{section}_accepted", row.label, row.accepted, ident)
+            add(f"{section}_declined", row.label, row.declined, ident)
+            add(f"{section}_acceptance_rate", row.label, row.acceptance_rate, ident)
             for reason, n in row.reasons.items():
-                rows.append((f"{section}_decline_reason", f"{row.label} / {reason.value}", n))
+                item = f"{row.label} / {reason.label}"
+                add(f"{section}_decline_reason", item, n, f"{ident}/{reason.value}")
     for timing in data.timings:
-        rows.append(("median_hours_to_response", timing.label, timing.to_response))
-        rows.append(("median_hours_to_acceptance", timing.label, timing.to_acceptance))
+        add("median_hours_to_response", timing.label, timing.to_response, "")
+        add("median_hours_to_acceptance", timing.label, timing.to_acceptance, "")
     for outcome, n in data.breakdown.outcomes.items():
-        rows.append(("outcome", outcome.value, n))
+        add("outcome", outcome.label, n, outcome)
     for week in data.trend:
-        start = week.start.isoformat()
-        rows.extend(
-            [
-                ("week_sent", start, week.sent),
-                ("week_accepted", start, week.accepted),
-                ("week_completed", start, week.completed),
-            ]
-        )
+        day, start = show_date(week.start), week.start.isoformat()
+        add("week_sent", day, week.sent, start)
+        add("week_accepted", day, week.accepted, start)
+        add("week_completed", day, week.completed, start)
     for program in data.capacity:
         label = f"{program.name} ({program.organization.name})"
-        rows.append(("capacity_available", label, program.capacity_available))
-        rows.append(("capacity_maximum", label, program.capacity_maximum))
+        add("capacity_available", label, program.capacity_available, program.id)
+        add("capacity_maximum", label, program.capacity_maximum, program.id)
     return rows
 
 
-def coalition_rows(quarter: Any, tables: dict[str, Any]) -> list[tuple[str, str, str]]:
+def coalition_rows(quarter: Any, tables: dict[str, Any]) -> list[tuple[str, str, Any]]:
     """The quarter, then its suppressed tables in long format: only the published strings
     ("<5", "*", ...)."""
-    rows: list[tuple[str, str, str]] = [
+    rows: list[tuple[str, str, Any]] = [
         ("period", "quarter", quarter.code),
         ("period", "first_day", quarter.start.isoformat()),
         ("period", "last_day", quarter.end.isoformat()),
-        ("period", "status_as_of", quarter.ends_at.isoformat()),
+        ("period", "status_as_of", quarter.ends_at),
     ]
     for section, table in tables.items():
         for label, cells, total in zip(

@@ -18,6 +18,7 @@ from referrals.dashboard.views import bp
 from referrals.db_types import utcnow
 from referrals.enums import DeclineReason, OutcomeCode, ReferralStatus, Role
 from referrals.errors import render_error
+from referrals.localtime import local_date
 from referrals.read_only import record_read
 
 DEFAULT_DAYS = 90
@@ -42,7 +43,7 @@ def _id_arg(name: str) -> int | None:
 
 def filters_from_request(now: datetime) -> stats.Filters:
     """The GET form's filters; anything unreadable falls back to the last 90 days, no filter."""
-    end = _date_arg("to", now.date())
+    end = _date_arg("to", local_date(now))
     return stats.Filters(
         start=_date_arg("from", end - timedelta(days=DEFAULT_DAYS)),
         end=end,
@@ -147,12 +148,12 @@ def export() -> ResponseReturnValue:
         abort(403)
     if coalition_scope:
         return coalition_export(user, now)  # whole quarters only: it reads no free filter
-    rows = csv_export.dashboard_rows(collect(user, filters, now))
-    body = csv_export.render(csv_export.LONG_HEADER, rows)
+    rows: list = csv_export.dashboard_rows(collect(user, filters, now))
+    body = csv_export.render(csv_export.figure_header(), rows)
     name = "dashboard"
     if user.role == Role.SUPERVISOR:
-        records = stats.referral_list(stats.scope_for(user, now), filters)
-        body += "\r\n" + csv_export.render(csv_export.REFERRAL_HEADER, records)[1:]
+        records = csv_export.referral_rows(stats.referral_list(stats.scope_for(user, now), filters))
+        body += "\r\n" + csv_export.render(csv_export.referral_header(), records)[1:]
         rows = [*rows, *records]
     record_read(
         audit.record,

@@ -14,16 +14,20 @@ publishes a fixed set of disjoint periods and nothing in between:
   referral sent in its last moments (a transaction that commits late, a server clock a little
   behind) is in before anyone reads it.
 
-Quarters are in UTC, as every dashboard date is.
+Quarters are calendar quarters of the coalition's time zone, as every dashboard date is
+(referrals/localtime.py): each starts at the coalition's midnight, and the next one starts
+where it ends, so they stay disjoint.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
+
+from referrals.localtime import day_start, local_date, show_date
 
 PUBLICATION_DELAY = timedelta(days=1)
 OFFERED = 12  # quarters listed in the selector (three years); older ones are asked by URL
@@ -63,7 +67,7 @@ class Quarter:
 
     @property
     def starts_at(self) -> datetime:
-        return datetime.combine(self.start, datetime.min.time(), UTC)
+        return day_start(self.start)
 
     @property
     def ends_at(self) -> datetime:
@@ -86,14 +90,14 @@ class Quarter:
             "Q%(number)d %(year)d (%(start)s to %(end)s)",
             number=self.number,
             year=self.year,
-            start=self.start.isoformat(),
-            end=self.end.isoformat(),
+            start=show_date(self.start),
+            end=show_date(self.end),
         )
 
 
 def latest_published(now: datetime) -> Quarter:
     """The last finished quarter, or the one before it in the day after a quarter ends."""
-    quarter = Quarter.containing(now.date()).preceding()
+    quarter = Quarter.containing(local_date(now)).preceding()
     return quarter if quarter.is_published(now) else quarter.preceding()
 
 

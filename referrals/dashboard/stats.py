@@ -10,7 +10,7 @@ from __future__ import annotations
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -26,6 +26,7 @@ from referrals.auth.models import User
 from referrals.enums import DeclineReason, OutcomeCode, ProgramStatus, ReferralStatus, Role
 from referrals.extensions import db
 from referrals.lifecycle.models import Referral
+from referrals.localtime import day_end, day_start
 from referrals.programs.models import Organization, Program
 from referrals.rollups.periods import covering, day_number
 from referrals.rollups.tables import duration_rollups, status_rollups, week_rollups
@@ -47,8 +48,9 @@ class Filters:
     def conditions(self) -> list[sa.ColumnElement[bool]]:
         """Date range on sent_at (so drafts never count), program and partner."""
         conditions = [
-            Referral.sent_at >= datetime.combine(self.start, time.min, UTC),
-            Referral.sent_at < datetime.combine(self.end + timedelta(days=1), time.min, UTC),
+            # Whole days of the coalition's calendar, not UTC's.
+            Referral.sent_at >= day_start(self.start),
+            Referral.sent_at < day_end(self.end),
             *self.subject_conditions(),
         ]
         return conditions

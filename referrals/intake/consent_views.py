@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import timedelta
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -18,6 +18,7 @@ from referrals.intake.forms import ConfirmForm, ConsentForm
 from referrals.intake.models import Intake
 from referrals.intake.views import bp
 from referrals.lifecycle.services import ReferralConflict
+from referrals.localtime import day_end, local_date
 from referrals.read_only import record_read
 
 
@@ -28,7 +29,7 @@ def _consent_form(intake: Intake) -> ConsentForm:
     ]
     if not form.is_submitted():
         default, _latest = services.consent_expiry_bounds(utcnow())
-        form.expires_on.data = default.date()
+        form.expires_on.data = local_date(default)
         form.guardian_consent.data = False
     return form
 
@@ -42,8 +43,8 @@ def consent(client_code: str) -> ResponseReturnValue:
         record_read(services.record_view, intake, by=user, page="consent")
     form = _consent_form(intake)
     if form.validate_on_submit():
-        # The consent lasts to the end of the chosen day (UTC).
-        expires_at = datetime.combine(form.expires_on.data, time.max, tzinfo=UTC)  # type: ignore[arg-type]
+        # The consent lasts to the end of the chosen day (the coalition's day).
+        expires_at = day_end(form.expires_on.data) - timedelta(microseconds=1)  # type: ignore[arg-type]
         try:
             services.record_consent(
                 intake,

@@ -21,6 +21,7 @@ from referrals.extensions import db
 from referrals.identifiers import describe, find_identifiers
 from referrals.intake.models import Consent, Intake
 from referrals.lifecycle.services import cancel_uncovered
+from referrals.localtime import local_date
 from referrals.programs.models import Organization
 
 
@@ -168,7 +169,7 @@ def record_consent(
     if expires_at <= now:
         raise IntakeError(_("The expiry must be in the future."))
     # Consent runs to the end of its last day, so the limit is a day, not an instant.
-    if expires_at.date() > latest.date():
+    if local_date(expires_at) > local_date(latest):
         raise IntakeError(
             _(
                 "Consent can last at most %(days)d days.",

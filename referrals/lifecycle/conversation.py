@@ -43,7 +43,14 @@ def _other(side: Side) -> Side:
     return Side.RECEIVER if side is Side.SENDER else Side.SENDER
 
 
-def _notify(referral: Referral, side: Side, kind: NotificationKind, *, skip: User) -> None:
+def _notify(
+    referral: Referral,
+    side: Side,
+    kind: NotificationKind,
+    *,
+    skip: User,
+    action: str | None = None,
+) -> None:
     """The side's assignee, or, while nobody is assigned, every one of its staff."""
     assignee = getattr(referral, _ASSIGNEE_COLUMN[side])
     who = User.id == assignee if assignee is not None else access.side_staff(referral, side)
@@ -51,7 +58,8 @@ def _notify(referral: Referral, side: Side, kind: NotificationKind, *, skip: Use
         sa.select(User.id).where(who, User.active.is_(True), User.id != skip.id).order_by(User.id)
     )
     db.session.add_all(
-        Notification(recipient_id=ident, referral_id=referral.id, kind=kind) for ident in recipients
+        Notification(recipient_id=ident, referral_id=referral.id, kind=kind, action=action)
+        for ident in recipients
     )
 
 
@@ -252,5 +260,5 @@ def forward(
         object_id=referral.public_id,
         detail={"from_program_id": before, "to_program_id": program.id},
     )
-    _notify(referral, Side.SENDER, NotificationKind.STATUS_CHANGE, skip=by)
+    _notify(referral, Side.SENDER, NotificationKind.STATUS_CHANGE, skip=by, action="forward")
     db.session.flush()

@@ -215,6 +215,9 @@ class Notification(Model):
     recipient_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     referral_id: Mapped[int | None] = mapped_column(sa.ForeignKey("referrals.id"), index=True)
     kind: Mapped[NotificationKind] = mapped_column(code_enum(NotificationKind))
+    # The move it tells of ("accept", "forward"), so it can say what happened; None for kinds
+    # that say it themselves (overdue, message, ...).
+    action: Mapped[str | None] = mapped_column(sa.String(32))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     emailed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -40,6 +40,7 @@ from referrals.lifecycle.transitions import (
     Transition,
     transition_for,
 )
+from referrals.localtime import local_date
 from referrals.notifications.services import notify_move
 from referrals.programs.models import Program
 from referrals.webhooks.outbox import enqueue_move
@@ -179,7 +180,7 @@ def act(
 def _checked_until(transition: Transition, until: date | None) -> date | None:
     if until is None or not transition.takes_until:
         return None
-    if until < utcnow().date():
+    if until < local_date(utcnow()):
         raise ReferralError(_("The expected date cannot be in the past."))
     return until
 

@@ -13,18 +13,10 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from referrals.enums import AgeBand, Gender, ProgramStatus, ServiceType, Urgency
-from referrals.matching.scoring import FULL_AFTER_DECLINE, Memo, Scorer, age_range, label
+from referrals.matching.scoring import Memo, Scorer, full_after_decline, label
+from referrals.phrases import _, age_range, joined
 
 _ACTIVE = ProgramStatus.ACTIVE.value
-_INACTIVE = ("inactive", "inactive")
-_STATUS_EXCLUSIONS = {
-    ProgramStatus.INACTIVE.value: _INACTIVE,
-    ProgramStatus.TEMPORARILY_CLOSED.value: (
-        "temporarily_closed",
-        "temporarily closed, not accepting referrals",
-    ),
-}
-_NOT_ELIGIBLE = "declined earlier as not eligible for this client"
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,9 +106,25 @@ class _Matcher:
             urgency=intake.urgency,
             partner_hours=partner_hours,
         )
-        needs_text = ", ".join(label(ServiceType, need) for need in self.needs)
-        self.no_need = f"none of the needs: {needs_text}" if needs_text else "no needs recorded"
-        self.no_county = f"does not serve {intake.county}"
+        needs_text = joined([label(ServiceType, need) for need in self.needs])
+        self.no_need = (
+            _("none of the needs: %(needs)s", needs=needs_text)
+            if needs_text
+            else _("no needs recorded")
+        )
+        self.no_county = _("does not serve %(county)s", county=intake.county)
+        # Worked out once per match (in the current language), not once per program.
+        inactive = ("inactive", _("inactive"))
+        self.status_exclusions = {
+            ProgramStatus.INACTIVE.value: inactive,
+            ProgramStatus.TEMPORARILY_CLOSED.value: (
+                "temporarily_closed",
+                _("temporarily closed, not accepting referrals"),
+            ),
+        }
+        self.inactive = inactive
+        self.declined_not_eligible = _("declined earlier as not eligible for this client")
+        self.full_after_decline = full_after_decline()
         self.band = intake.age_band.label.lower()
         self.client_gender = label(Gender, intake.gender).lower()
         self.age_text = Memo[tuple[int | None, int | None], str](self._age_reason)
@@ -131,10 +139,11 @@ class _Matcher:
         low, high = self.intake.age_band.bounds
         gender, county = self.intake.gender, self.intake.county
         not_eligible, no_need, no_county = self.not_eligible, self.no_need, self.no_county
+        exclusions, inactive = self.status_exclusions, self.inactive
         age_text, gender_text = self.age_text, self.gender_text
         for p in programs:
             if p.status != _ACTIVE:
-                drop(Excluded(p, *_STATUS_EXCLUSIONS.get(p.status, _INACTIVE)))
+                drop(Excluded(p, *exclusions.get(p.status, inactive)))
             # Who the program can ever serve comes before what it offers: "serves ages
             # 0–17" tells a caseworker more than "none of the needs" about a minors' program.
             elif (p.min_age is not None and p.min_age > low) or (
@@ -148,7 +157,7 @@ class _Matcher:
             elif need_set.isdisjoint(p.service_types):
                 drop(Excluded(p, "service", no_need))
             elif p.id in not_eligible:
-                drop(Excluded(p, "declined_not_eligible", _NOT_ELIGIBLE))
+                drop(Excluded(p, "declined_not_eligible", self.declined_not_eligible))
             else:
                 keep(rank(p))
         ranked.sort(key=_rank_order)
@@ -161,7 +170,7 @@ class _Matcher:
         scorer = self.scorer
         needs_part = scorer.coverage[len(covered)]
         capacity = (
-            FULL_AFTER_DECLINE
+            self.full_after_decline
             if p.id in self.full
             else scorer.capacity[p.capacity_available, p.capacity_unit, p.waitlist_accepted]
         )
@@ -173,11 +182,17 @@ class _Matcher:
         return Ranked(p, score, covered, tuple(filter(None, reasons)))
 
     def _age_reason(self, ages: tuple[int | None, int | None]) -> str:
-        return f"serves ages {age_range(*ages)}; this client is {self.band}"
+        return _(
+            "serves ages %(ages)s; this client is %(band)s", ages=age_range(*ages), band=self.band
+        )
 
     def _gender_reason(self, served: tuple[str, ...]) -> str:
-        names = ", ".join(label(Gender, code).lower() for code in served)
-        return f"serves {names} clients only; this client is {self.client_gender}"
+        names = joined([label(Gender, code).lower() for code in served])
+        return _(
+            "serves %(genders)s clients only; this client is %(gender)s",
+            genders=names,
+            gender=self.client_gender,
+        )
 
 
 def _rank_order(ranked: Ranked) -> tuple[float, str, int]:

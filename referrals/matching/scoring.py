@@ -11,6 +11,7 @@ from collections.abc import Callable, Hashable, Mapping
 from typing import Generic, TypeVar
 
 from referrals.enums import CodedEnum, Urgency
+from referrals.phrases import _, joined, ngettext, places
 
 NEEDS_WEIGHT = 95.0  # times the share of the intake's needs the program covers
 CAPACITY_WEIGHT = 2.0  # times 1 with open places, 0.5 waitlist accepted, 0 full or unknown
@@ -18,13 +19,18 @@ LANGUAGE_WEIGHT = 1.0  # times 1 speaks a client language, 0.5 lists none, 0 spe
 RESPONSE_WEIGHT = 1.0  # times 1 if the promised response meets the urgency, else target / promised
 PARTNER_WEIGHT = 1.0  # times 24 / (24 + partner's median hours to respond), 0.5 with no record
 NEUTRAL = 0.5  # unknown languages, no response record: neither a bonus nor a penalty
+COMMON_LANGUAGE = "english"  # the coalition's working language, spoken by every program
 
 # The response an urgency calls for, in hours (routine: within a week is soon enough).
 RESPONSE_TARGET_HOURS = {Urgency.EMERGENCY: 24, Urgency.URGENT: 72, Urgency.ROUTINE: 168}
 
 # Each component gives (points already weighted, reason); an empty reason is left out.
 Part = tuple[float, str]
-FULL_AFTER_DECLINE: Part = (0.0, "full (declined earlier: no capacity)")
+
+
+def full_after_decline() -> Part:
+    return 0.0, _("full (declined earlier: no capacity)")
+
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -50,29 +56,32 @@ def label(enum_class: type[CodedEnum], code: str) -> str:
         return code.replace("_", " ")
 
 
-def about(hours: float) -> str:
-    """A duration as people say it: "about 5 hours", "about 1 day"."""
+def answers_in(hours: float) -> str:
+    """How soon a program answers, as people say it: "answers in about 5 hours"."""
     if hours < 1:
-        return "under an hour"
+        return _("answers in under an hour")
     if hours < 20:
-        whole = round(hours)
-        return "about 1 hour" if whole == 1 else f"about {whole} hours"
+        return ngettext(
+            "answers in about %(num)d hour", "answers in about %(num)d hours", round(hours)
+        )
     days = max(1, round(hours / 24))
-    return "about 1 day" if days == 1 else f"about {days} days"
+    return ngettext("answers in about %(num)d day", "answers in about %(num)d days", days)
 
 
-def age_range(min_age: int | None, max_age: int | None) -> str:
-    """A program's ages: "12–17", "18 and over", "up to 21"."""
-    if min_age is not None and max_age is not None:
-        return f"{min_age}–{max_age}"
-    if min_age is not None:
-        return f"{min_age} and over"
-    return f"up to {max_age}"
-
-
-def plural(unit: str, count: int) -> str:
-    """ "bed" for one, "beds" otherwise."""
-    return unit if count == 1 or unit.endswith("s") else f"{unit}s"
+def answered_in(hours: float) -> str:
+    """How soon a partner answered lately: "recently answered in about 1 day"."""
+    if hours < 1:
+        return _("recently answered in under an hour")
+    if hours < 20:
+        return ngettext(
+            "recently answered in about %(num)d hour",
+            "recently answered in about %(num)d hours",
+            round(hours),
+        )
+    days = max(1, round(hours / 24))
+    return ngettext(
+        "recently answered in about %(num)d day", "recently answered in about %(num)d days", days
+    )
 
 
 class Scorer:
@@ -91,7 +100,15 @@ class Scorer:
         self.partner_hours = partner_hours
         # Indexed by the number of needs covered.
         self.coverage: list[Part] = [
-            (NEEDS_WEIGHT * k / max(needs_count, 1), f"covers {k} of {needs_count} needs")
+            (
+                NEEDS_WEIGHT * k / max(needs_count, 1),
+                ngettext(
+                    "covers %(covered)d of %(num)d need",
+                    "covers %(covered)d of %(num)d needs",
+                    needs_count,
+                    covered=k,
+                ),
+            )
             for k in range(needs_count + 1)
         ]
         self.capacity = Memo[tuple[int | None, str, bool], Part](self._capacity)
@@ -102,34 +119,38 @@ class Scorer:
     def _capacity(self, key: tuple[int | None, str, bool]) -> Part:
         available, unit, waitlist_accepted = key
         if available:
-            return CAPACITY_WEIGHT, f"{available} {plural(unit, available)} open"
+            return CAPACITY_WEIGHT, _("%(places)s open", places=places(available, unit))
         if waitlist_accepted:
-            text = "waitlist accepted"
             if available == 0:
-                text = f"no {plural(unit, 0)} open, {text}"
-            return CAPACITY_WEIGHT * NEUTRAL, text
+                return CAPACITY_WEIGHT * NEUTRAL, _(
+                    "%(places)s open, waitlist accepted", places=places(0, unit)
+                )
+            return CAPACITY_WEIGHT * NEUTRAL, _("waitlist accepted")
         if available == 0:
-            return 0.0, f"no {plural(unit, 0)} open"
-        return 0.0, "capacity not reported"
+            return 0.0, _("%(places)s open", places=places(0, unit))
+        return 0.0, _("capacity not reported")
 
     def _language(self, spoken: tuple[str, ...]) -> Part:
         if not self.languages:
             return LANGUAGE_WEIGHT * NEUTRAL, ""
         if not spoken:
-            return LANGUAGE_WEIGHT * NEUTRAL, "languages not listed"
+            return LANGUAGE_WEIGHT * NEUTRAL, _("languages not listed")
         folded = {lang.strip().casefold() for lang in spoken}
-        for lang in self.languages:
-            if lang.casefold() in folded:
-                return LANGUAGE_WEIGHT, f"{lang} spoken"
-        return 0.0, f"{' or '.join(self.languages)} not spoken"
+        shared = [lang for lang in self.languages if lang.casefold() in folded]
+        if not shared:
+            return 0.0, _("%(languages)s not spoken", languages=joined(self.languages, either=True))
+        # Every coalition program works in English: for a client who speaks another language
+        # too, the one that fits is the other ("Spanish spoken"), not English.
+        named = [lang for lang in shared if lang.casefold() != COMMON_LANGUAGE] or shared
+        return LANGUAGE_WEIGHT, _("%(languages)s spoken", languages=joined(named))
 
     def _response(self, hours: int) -> Part:
         fit = 1.0 if hours <= self.target else self.target / hours
-        return RESPONSE_WEIGHT * fit, f"answers in {about(hours)}"
+        return RESPONSE_WEIGHT * fit, answers_in(hours)
 
     def _partner(self, organization_id: int) -> Part:
         median = self.partner_hours.get(organization_id)
         if median is None:
             return PARTNER_WEIGHT * NEUTRAL, ""
         median = max(median, 0.0)
-        return PARTNER_WEIGHT * 24 / (24 + median), f"recently answered in {about(median)}"
+        return PARTNER_WEIGHT * 24 / (24 + median), answered_in(median)

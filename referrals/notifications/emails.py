@@ -1,8 +1,10 @@
-"""What a notification e-mail says: a neutral line and a link, never any client detail.
+"""What a notification e-mail says: what happened and a link, never any client detail.
 
 E-mail leaves the coalition's control (forwarding, shared inboxes, phones left unlocked), so a
-message names no client, program, organization or status; the link leads to the page behind
-the sign-in, where access is checked.
+message says nothing about the client: it names the referral by its random code and its
+program, the organizations by name, and what happened ("Hope House accepted referral …",
+notifications/wording.py); the link leads to the page behind the sign-in, where access is
+checked.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from referrals.enums import NotificationKind
+from referrals.notifications.wording import About, what_happened
 
 SUBJECT_PREFIX = "[KC Referrals]"
 
@@ -91,13 +94,22 @@ def link_for(public_id: str | None, kind: NotificationKind | None = None) -> str
     return f"{base}/referrals/{public_id}" if public_id else f"{base}/notifications"
 
 
-def compose(kind: NotificationKind, public_id: str | None) -> Email:
-    """The plain-text e-mail for one notification."""
+def compose(
+    kind: NotificationKind,
+    public_id: str | None,
+    *,
+    action: str | None = None,
+    about: About | None = None,
+) -> Email:
+    """The plain-text e-mail for one notification: what happened to which referral (or the
+    kind's neutral sentence), and the link."""
     title, sentence = _wording(kind)
-    first = None if kind.about_a_referral else _("Your attention is needed.")
+    if about is not None and kind.about_a_referral:
+        sentence = what_happened(kind, action, about)
+    first = _("A referral needs your attention.") if kind.about_a_referral else None
     body = "\n".join(
         (
-            first or _("A referral needs your attention."),
+            first or _("Your attention is needed."),
             "",
             sentence,
             "",

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 
 from referrals.access import visible_referrals
 from referrals.auth.models import User
@@ -14,7 +15,9 @@ from referrals.db_types import utcnow
 from referrals.enums import NotificationKind, ReferralStatus
 from referrals.extensions import db
 from referrals.lifecycle.models import Notification, Referral
+from referrals.notifications.wording import About, what_happened
 from referrals.pagination import older_than, split_page
+from referrals.programs.models import Organization, Program
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,18 @@ class NotificationRow:
     read_at: datetime | None
     public_id: str | None
     status: ReferralStatus | None
+    action: str | None = None
+    program: str | None = None
+    sender: str | None = None
+    receiver: str | None = None
+
+    @property
+    def text(self) -> str:
+        """What happened, naming the referral while the user may still see it."""
+        about = None
+        if self.public_id and self.program and self.sender and self.receiver:
+            about = About(self.public_id, self.program, self.sender, self.receiver)
+        return what_happened(self.kind, self.action, about)
 
 
 @dataclass(frozen=True)
@@ -40,7 +55,9 @@ def _visible_referral(user: User) -> sa.ColumnElement[bool]:
 
 
 def _rows(user: User) -> sa.Select[*tuple[Any, ...]]:
-    """The user's notifications, each with its referral while the user may see it."""
+    """The user's notifications, each with its referral (code, program, organizations)
+    while the user may see it."""
+    sender, receiver = aliased(Organization), aliased(Organization)
     return (
         sa.select(
             Notification.id,
@@ -49,8 +66,16 @@ def _rows(user: User) -> sa.Select[*tuple[Any, ...]]:
             Notification.read_at,
             Referral.public_id,
             Referral.status,
+            Notification.action,
+            Program.name,
+            sender.name,
+            receiver.name,
         )
+        .select_from(Notification)
         .outerjoin(Referral, _visible_referral(user))
+        .outerjoin(Program, Program.id == Referral.program_id)
+        .outerjoin(sender, sender.id == Referral.sending_organization_id)
+        .outerjoin(receiver, receiver.id == Referral.receiving_organization_id)
         .where(Notification.recipient_id == user.id)
     )
 

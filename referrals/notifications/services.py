@@ -13,6 +13,7 @@ from typing import Any, cast
 import sqlalchemy as sa
 from flask_mail import Connection, Message
 from sqlalchemy.engine import CursorResult
+from sqlalchemy.orm import aliased
 
 from referrals.access import receiving_staff, sending_supervisors
 from referrals.auth.models import User
@@ -23,6 +24,8 @@ from referrals.lifecycle.effects import Party
 from referrals.lifecycle.models import Notification, Referral
 from referrals.lifecycle.transitions import Transition, transition_for
 from referrals.notifications.emails import compose
+from referrals.notifications.wording import About
+from referrals.programs.models import Organization, Program
 
 log = logging.getLogger(__name__)
 
@@ -33,13 +36,14 @@ def _raise(
     who: sa.ColumnElement[bool],
     *,
     skip: User | None = None,
+    action: str | None = None,
 ) -> list[Notification]:
     """One notification for each active user matching ``who``, found in one query."""
     stmt = sa.select(User.id).where(User.active.is_(True), who)
     if skip is not None:
         stmt = stmt.where(User.id != skip.id)
     notifications = [
-        Notification(recipient_id=user_id, referral_id=referral.id, kind=kind)
+        Notification(recipient_id=user_id, referral_id=referral.id, kind=kind, action=action)
         for user_id in db.session.scalars(stmt.order_by(User.id))
     ]
     if notifications:
@@ -59,7 +63,7 @@ def notify_move(
         who = receiving_staff(referral)
     else:
         who = User.id == referral.sent_by_id
-    return _raise(referral, rule.kind, who, skip=by)
+    return _raise(referral, rule.kind, who, skip=by, action=transition.action)
 
 
 def notify_transition(referral: Referral, action: str, *, by: User | None) -> list[Notification]:
@@ -137,25 +141,39 @@ def mark_all_read(user: User) -> int:
     return int(cast(CursorResult[object], result).rowcount)
 
 
-def _pending(limit: int) -> list[tuple[Notification, str, str | None]]:
-    """Unsent notifications of active recipients, oldest first, locked against a second sweep."""
+def _pending(limit: int) -> list[tuple[Notification, str, str | None, About | None]]:
+    """Unsent notifications of active recipients, oldest first, locked against a second
+    sweep; each with the referral it names (code, program, organizations: no client detail)."""
+    sender, receiver = aliased(Organization), aliased(Organization)
     stmt = (
-        sa.select(Notification, User.email, Referral.public_id)
+        sa.select(
+            Notification, User.email, Referral.public_id, Program.name, sender.name, receiver.name
+        )
         .join(User, User.id == Notification.recipient_id)
         .outerjoin(Referral, Referral.id == Notification.referral_id)
+        .outerjoin(Program, Program.id == Referral.program_id)
+        .outerjoin(sender, sender.id == Referral.sending_organization_id)
+        .outerjoin(receiver, receiver.id == Referral.receiving_organization_id)
         .where(Notification.emailed_at.is_(None), User.active.is_(True))
         .order_by(Notification.id)
         .limit(limit)
         # PostgreSQL: two sweeps at once take different rows; SQLite ignores this.
         .with_for_update(of=Notification, skip_locked=True)
     )
-    return [(row[0], row[1], row[2]) for row in db.session.execute(stmt)]
+    return [
+        (row[0], row[1], row[2], About(*row[2:]) if row[2] else None)
+        for row in db.session.execute(stmt)
+    ]
 
 
 def _send_one(
-    conn: Connection, notification: Notification, address: str, public_id: str | None
+    conn: Connection,
+    notification: Notification,
+    address: str,
+    public_id: str | None,
+    about: About | None,
 ) -> bool:
-    email = compose(notification.kind, public_id)
+    email = compose(notification.kind, public_id, action=notification.action, about=about)
     try:
         conn.send(Message(subject=email.subject, recipients=[address], body=email.body))
     except smtplib.SMTPRecipientsRefused:
@@ -178,10 +196,10 @@ def deliver_pending_emails(*, limit: int = 200) -> int:
     sent = 0
     try:
         with mail.connect() as conn:  # one SMTP session for the whole batch
-            for notification, address, public_id in batch:
-                sent += _send_one(conn, notification, address, public_id)
+            for notification, address, public_id, about in batch:
+                sent += _send_one(conn, notification, address, public_id, about)
     except OSError as error:  # smtplib's errors are OSErrors too
-        left = [notification.id for notification, _, _ in batch if notification.emailed_at is None]
+        left = [row[0].id for row in batch if row[0].emailed_at is None]
         log.warning(
             "mail server unavailable (%s); notifications %s left for the next run",
             type(error).__name__,

@@ -17,6 +17,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from referrals import localtime
 from referrals.enums import ReferralStatus
 from referrals.intake.models import Consent, consent_organizations
 from referrals.lifecycle.models import Referral, ReferralEvent
@@ -35,11 +36,22 @@ from referrals.rollups.tables import (
 BUCKETS = ((0, 60), (24 * 60, 6 * 60), (7 * 24 * 60, 24 * 60), (90 * 24 * 60, 30 * 24 * 60))
 
 
-def day(column: Any, dialect: str) -> sa.ColumnElement[int]:
-    """Whole days since 1970-01-01 UTC."""
+def local(column: Any, dialect: str) -> sa.ColumnElement[Any]:
+    """A moment as the wall-clock time of the coalition's zone (COALITION_TIMEZONE): the
+    rollups' days and quarters are the ones people read on the pages (localtime.py). SQLite
+    has no zone data: wiring.py gives its connections ``coalition_local`` from zoneinfo."""
     if dialect == "postgresql":
-        return sa.cast(sa.func.floor(sa.extract("epoch", column) / 86400), sa.Integer)
-    return sa.cast(sa.func.julianday(column) - 2440587.5, sa.Integer)
+        name = localtime.zone().key.replace("'", "''")
+        return sa.func.timezone(sa.literal_column(f"'{name}'"), column)
+    return sa.func.coalition_local(column)
+
+
+def day(column: Any, dialect: str) -> sa.ColumnElement[int]:
+    """Whole days since 1970-01-01 of the coalition's calendar."""
+    moment = local(column, dialect)
+    if dialect == "postgresql":
+        return sa.cast(sa.func.floor(sa.extract("epoch", moment) / 86400), sa.Integer)
+    return sa.cast(sa.func.julianday(moment) - 2440587.5, sa.Integer)
 
 
 def minutes_between(later: Any, earlier: Any, dialect: str) -> sa.ColumnElement[int]:
@@ -60,15 +72,15 @@ def bucket(minutes: sa.ColumnElement[int]) -> sa.ColumnElement[int]:
 
 
 def quarter(column: Any, dialect: str) -> sa.ColumnElement[int]:
-    """``year * 4 + quarter - 1`` of a moment, in UTC."""
+    """``year * 4 + quarter - 1`` of a moment, in the coalition's calendar."""
+    moment = local(column, dialect)
     if dialect == "postgresql":
-        utc = sa.func.timezone("UTC", column)
         return sa.cast(
-            sa.extract("year", utc) * 4 + sa.func.floor((sa.extract("month", utc) - 1) / 3),
+            sa.extract("year", moment) * 4 + sa.func.floor((sa.extract("month", moment) - 1) / 3),
             sa.Integer,
         )
-    year = sa.cast(sa.func.strftime("%Y", column), sa.Integer)
-    month = sa.cast(sa.func.strftime("%m", column), sa.Integer)
+    year = sa.cast(sa.func.strftime("%Y", moment), sa.Integer)
+    month = sa.cast(sa.func.strftime("%m", moment), sa.Integer)
     return year * 4 + (month - 1) // 3
 
 
