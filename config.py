@@ -127,6 +127,8 @@ class Config:
     # UI
     BOOTSTRAP_SERVE_LOCAL = True
     BABEL_DEFAULT_LOCALE = "en"
+    # Flask-WTF hands WTForms' own messages ("This field is required.") the request's locale.
+    WTF_I18N_ENABLED = True
     BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "referrals" / "translations")
     PAGE_SIZE = _env_int("PAGE_SIZE", 50)
     # Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted.

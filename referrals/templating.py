@@ -15,6 +15,7 @@ from referrals.auth.sessions import seconds_left
 from referrals.db_types import utcnow
 from referrals.enums import Gender, Indicator, ReferralStatus, Role, ServiceType
 from referrals.extensions import cache, db
+from referrals.language.selection import LANGUAGES
 from referrals.notifications.services import UNREAD_COUNT_CAP, unread_count
 from referrals.programs.models import Organization
 
@@ -35,6 +36,7 @@ def template_context() -> dict[str, Any]:
         "Role": Role,
         "ReferralStatus": ReferralStatus,
         "hotlines": HOTLINES,
+        "languages": LANGUAGES,
         "demo_mode": demo_data_present(),
         "unread_notifications": unread_notifications() if authenticated else 0,
         "unread_cap": UNREAD_COUNT_CAP,
