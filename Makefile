@@ -16,7 +16,7 @@ TRANSLATIONS := referrals/translations
 TEMPLATE := $(TRANSLATIONS)/messages.pot
 # The gettext functions the code uses beyond Babel's defaults (_, gettext, ngettext, …);
 # tests/test_translations.py extracts with the same ones.
-BABEL_KEYWORDS := -k _l -k lazy_gettext -k ngettext:1,2 -k lazy_ngettext:1,2
+BABEL_KEYWORDS := -k _l -k lazy_gettext -k ngettext:1,2 -k lazy_ngettext:1,2 -k lazy_pgettext:1c,2
 CATALOGS := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po)
 
 .PHONY: run test install db demo lint format typecheck bench restore-drill clean help messages translations

@@ -15,6 +15,7 @@ from referrals.auth.sessions import seconds_left
 from referrals.db_types import utcnow
 from referrals.enums import Gender, Indicator, ReferralStatus, Role, ServiceType
 from referrals.extensions import cache, db
+from referrals.geography import county_label, language_label
 from referrals.language.selection import LANGUAGES
 from referrals.notifications.services import UNREAD_COUNT_CAP, unread_count
 from referrals.programs.models import Organization
@@ -125,4 +126,6 @@ TEMPLATE_FILTERS = {
     "service_label": _label(ServiceType),
     "indicator_label": _label(Indicator),
     "gender_label": _label(Gender),
+    "language_label": language_label,
+    "county_label": county_label,
 }

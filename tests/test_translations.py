@@ -27,6 +27,7 @@ KEYWORDS = {
     "lazy_gettext": None,
     "ngettext": (1, 2),
     "lazy_ngettext": (1, 2),
+    "lazy_pgettext": ((1, "c"), 2),
 }
 TAG = re.compile(r"</?[a-zA-Z][^>]*>")
 SHOWN = 20  # problems listed in a failure message; the count says how many in all
@@ -90,6 +91,19 @@ def used(template: Catalog, catalog: Catalog) -> Iterator[tuple[Message, Message
 def where(message: Message) -> str:
     first = message.locations[0] if message.locations else ("?", 0)
     return f"{first[0]}:{first[1]}: {forms(message)[0][0]!r}"
+
+
+def test_every_coded_value_has_a_label_to_translate() -> None:
+    """A member without a label would show its code, in English, in every language."""
+    from referrals import enums
+
+    coded = [
+        member
+        for value in vars(enums).values()
+        if isinstance(value, type) and issubclass(value, enums.CodedEnum)
+        for member in value
+    ]
+    assert [member for member in coded if member not in enums.LABELS] == []
 
 
 def test_the_sources_have_strings_to_translate(template: Catalog) -> None:
