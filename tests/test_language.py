@@ -148,3 +148,14 @@ def test_babel_formats_numbers_dates_and_plurals_for_each_language(app: Flask) -
             assert two.startswith("2 ")
             assert one != two
             assert "referral" not in one + two
+
+
+def test_the_home_page_counts_with_the_languages_plural(login_as: Any, make_intake: Any) -> None:
+    client, user = login_as(Role.CASEWORKER)
+    make_intake(by=user)
+    page = client.get("/").get_data(as_text=True)
+    assert "<strong>1</strong> open intake in your organization." in page
+    make_intake(by=user)
+    client.post("/language", data={"language": "es", "next": "/"})
+    page = client.get("/").get_data(as_text=True)
+    assert "<strong>2</strong> admisiones abiertas en su organización." in page
