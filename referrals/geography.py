@@ -6,7 +6,7 @@ user's language: county names are proper names, languages are named by Babel (CL
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from flask_babel import LazyString, get_locale
 from flask_babel import lazy_gettext as _l
@@ -78,16 +78,19 @@ def county_label(name: str) -> str:
     return str(_l("Outside the metro area")) if name == OUTSIDE_THE_METRO else name
 
 
-def _choices(values: Iterable[str], label: object) -> list[SelectChoice]:
-    # Lazy: forms declare their choices at import, before any request has a language.
-    return [SelectChoice(value, LazyString(label, value)) for value in values]  # type: ignore[arg-type]
+def _choice(value: str, label: Callable[[str], str], known: bool) -> SelectChoice:
+    # Lazy, since forms declare their choices at import, before any request has a language;
+    # but only for the known values: a lazy string counts as safe HTML (it has __html__), so a
+    # value read from the database (a program's own language) is never wrapped in one.
+    shown = LazyString(label, value) if known else value
+    return SelectChoice(value, shown)  # type: ignore[arg-type]
 
 
 def language_choices(values: Iterable[str] = LANGUAGES) -> list[SelectChoice]:
     """Form choices: the stored English name as value, its name in the user's language."""
-    return _choices(values, language_label)
+    return [_choice(value, language_label, value in LANGUAGE_CODES) for value in values]
 
 
 def county_choices(values: Iterable[str] = COUNTIES) -> list[SelectChoice]:
     """Form choices: the stored county as value, as shown in the user's language."""
-    return _choices(values, county_label)
+    return [_choice(value, county_label, value == OUTSIDE_THE_METRO) for value in values]
