@@ -11,11 +11,21 @@ export FLASK_APP := wsgi
 # development settings: SQLite under instance/, keys generated there once, the demo data.
 export REFERRALS_CONFIG ?= development
 
-.PHONY: run test install db demo lint format typecheck bench bench-scale restore-drill clean help
+# Translations: the Spanish catalog (.po) is kept in git, its compiled .mo is built at install.
+TRANSLATIONS := referrals/translations
+TEMPLATE := $(TRANSLATIONS)/messages.pot
+# The gettext functions the code uses beyond Babel's defaults (_, gettext, ngettext, …);
+# tests/test_translations.py extracts with the same ones.
+BABEL_KEYWORDS := -k _l -k lazy_gettext -k ngettext:1,2 -k lazy_ngettext:1,2 -k lazy_pgettext:1c,2
+CATALOGS := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po)
+
+.PHONY: run test install db demo lint format typecheck bench bench-scale restore-drill clean help messages translations
 
 help:
 	@echo "make run    set up everything and serve the demo at http://$(HOST):$(PORT)"
 	@echo "make test   set up everything and run the whole suite (SQLite, and PostgreSQL if it answers)"
+	@echo "make messages      extract the strings and update the catalogs (then translate them)"
+	@echo "make translations  compile the catalogs (make install does it too)"
 	@echo "make lint | format | typecheck | bench | bench-scale | restore-drill | clean"
 
 $(STAMP): pyproject.toml requirements.lock
@@ -25,7 +35,20 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) translations
+
+# Every string in the code and templates into the template, then into each language's catalog
+# (a changed string comes back fuzzy: tests/test_translations.py fails until it is reviewed).
+messages: $(STAMP)
+	$(BIN)/pybabel --quiet extract -F babel.cfg $(BABEL_KEYWORDS) --project "KC Coalition Referrals" \
+		--add-comments "Translators:" -o $(TEMPLATE) .
+	$(BIN)/pybabel --quiet update --ignore-obsolete -i $(TEMPLATE) -d $(TRANSLATIONS)
+
+# The .mo files are built here, not committed: only the .po is reviewed and merged.
+translations: $(CATALOGS:.po=.mo)
+
+%/LC_MESSAGES/messages.mo: %/LC_MESSAGES/messages.po $(STAMP)
+	$(BIN)/pybabel compile --statistics -l $(notdir $*) -i $< -o $@
 
 db: install
 	$(BIN)/flask db upgrade

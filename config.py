@@ -132,6 +132,8 @@ class Config:
     # a dashboard or audit "day" is a day in this zone (referrals/localtime.py).
     # Flask-Babel's BABEL_DEFAULT_TIMEZONE is set from it (wiring.py).
     COALITION_TIMEZONE = os.environ.get("COALITION_TIMEZONE", "America/Chicago")
+    # Flask-WTF hands WTForms' own messages ("This field is required.") the request's locale.
+    WTF_I18N_ENABLED = True
     BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "referrals" / "translations")
     PAGE_SIZE = _env_int("PAGE_SIZE", 50)
     # Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted.

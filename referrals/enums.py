@@ -9,7 +9,7 @@ import enum
 from typing import Self
 
 from flask import g, has_app_context
-from flask_babel import get_locale
+from flask_babel import get_locale, lazy_pgettext
 from flask_babel import lazy_gettext as _l
 from wtforms.fields.choices import SelectChoice
 
@@ -39,15 +39,17 @@ class CodedEnum(enum.StrEnum):
 
     @classmethod
     def _translated(cls) -> dict[Self, str]:
-        return {
-            member: str(LABELS.get(member, member.value.replace("_", " ").capitalize()))
-            for member in cls
-        }
+        return {member: str(LABELS.get(member, member.value)) for member in cls}
 
     @classmethod
     def choices(cls) -> list[SelectChoice]:
-        """Form choices: the code as value, the translated label as text."""
-        return [SelectChoice(member.value, member.label) for member in cls]
+        """Form choices: the code as value, the label as text. The label stays lazy and is
+        translated when the form renders: forms declare their choices at import, before
+        any request has a language."""
+        return [
+            SelectChoice(member.value, LABELS.get(member, member.value))  # type: ignore[arg-type]
+            for member in cls
+        ]
 
 
 class Role(CodedEnum):
@@ -267,8 +269,56 @@ class TokenScope(CodedEnum):
     ACT = "act"
 
 
-# English labels, marked for translation. Members without an entry fall back to their code.
+# English labels, marked for translation; every member has one (tests/test_translations.py).
+# Codes are str: members of two enums with the same value share one entry ("other",
+# "urgent"), so such members must mean the same. Labels added with issue #20 carry a context
+# ("referral status"): the same English word elsewhere ("Accepted", a column of counts) is
+# another word in Spanish ("Aceptadas").
 LABELS: dict[enum.Enum, object] = {
+    Gender.FEMALE: lazy_pgettext("gender", "Female"),
+    Gender.MALE: lazy_pgettext("gender", "Male"),
+    Gender.TRANSGENDER_FEMALE: lazy_pgettext("gender", "Transgender female"),
+    Gender.TRANSGENDER_MALE: lazy_pgettext("gender", "Transgender male"),
+    Gender.NON_BINARY: lazy_pgettext("gender", "Non binary"),
+    Gender.UNDISCLOSED: lazy_pgettext("gender", "Undisclosed"),
+    Urgency.EMERGENCY: lazy_pgettext("urgency", "Emergency"),
+    Urgency.URGENT: lazy_pgettext("urgency", "Urgent"),
+    Urgency.ROUTINE: lazy_pgettext("urgency", "Routine"),
+    Priority.ASAP: lazy_pgettext("priority", "Asap"),
+    Priority.STAT: lazy_pgettext("priority", "Stat"),
+    ProgramStatus.ACTIVE: lazy_pgettext("program status", "Active"),
+    ProgramStatus.INACTIVE: lazy_pgettext("program status", "Inactive"),
+    ReferralStatus.DRAFT: lazy_pgettext("referral status", "Draft"),
+    ReferralStatus.REQUESTED: lazy_pgettext("referral status", "Requested"),
+    ReferralStatus.ACCEPTED: lazy_pgettext("referral status", "Accepted"),
+    ReferralStatus.COMPLETED: lazy_pgettext("referral status", "Completed"),
+    ReferralStatus.FAILED: lazy_pgettext("referral status", "Failed"),
+    ReferralStatus.CANCELLED: lazy_pgettext("referral status", "Cancelled"),
+    DeclineReason.SERVICE_NOT_PROVIDED: lazy_pgettext("reason", "Service not provided"),
+    DeclineReason.UNABLE_TO_CONTACT: lazy_pgettext("reason", "Unable to contact"),
+    DeclineReason.CLIENT_DECLINED: lazy_pgettext("reason", "Client declined"),
+    DeclineReason.ALREADY_ENROLLED: lazy_pgettext("reason", "Already enrolled"),
+    DeclineReason.SAFETY_CONCERN: lazy_pgettext("reason", "Safety concern"),
+    OutcomeCode.SERVICE_COMPLETED: lazy_pgettext("reason", "Service completed"),
+    OutcomeCode.TRANSFERRED: lazy_pgettext("reason", "Transferred"),
+    OutcomeCode.CLIENT_LEFT: lazy_pgettext("reason", "Client left"),
+    OutcomeCode.LOST_CONTACT: lazy_pgettext("reason", "Lost contact"),
+    OutcomeCode.NO_LONGER_NEEDED: lazy_pgettext("reason", "No longer needed"),
+    CancelReason.NEED_MET_ELSEWHERE: lazy_pgettext("reason", "Need met elsewhere"),
+    CancelReason.CONSENT_REVOKED: lazy_pgettext("reason", "Consent revoked"),
+    CancelReason.CONSENT_EXPIRED: lazy_pgettext("reason", "Consent expired"),
+    CancelReason.UNANSWERED: lazy_pgettext("reason", "Unanswered"),
+    CancelReason.SENT_IN_ERROR: lazy_pgettext("reason", "Sent in error"),
+    NotificationKind.NEW_REFERRAL: lazy_pgettext("notification", "New referral"),
+    NotificationKind.DECISION: lazy_pgettext("notification", "Decision"),
+    NotificationKind.STATUS_CHANGE: lazy_pgettext("notification", "Status change"),
+    NotificationKind.OVERDUE: lazy_pgettext("notification", "Overdue"),
+    NotificationKind.ESCALATION: lazy_pgettext("notification", "Escalation"),
+    NotificationKind.MESSAGE: lazy_pgettext("notification", "Message"),
+    NotificationKind.ASSIGNED: lazy_pgettext("notification", "Assigned"),
+    NotificationKind.ACCOUNT_WAITING: lazy_pgettext("notification", "Account waiting"),
+    NotificationKind.ACCOUNT_CONFIRMED: lazy_pgettext("notification", "Account confirmed"),
+    NotificationKind.WEBHOOK_DISABLED: lazy_pgettext("notification", "Webhook disabled"),
     Role.CASEWORKER: _l("Caseworker"),
     Role.PARTNER: _l("Partner staff"),
     Role.SUPERVISOR: _l("Supervisor"),

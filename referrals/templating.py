@@ -16,6 +16,8 @@ from referrals.auth.sessions import seconds_left
 from referrals.db_types import utcnow
 from referrals.enums import Gender, Indicator, ReferralStatus, Role, ServiceType
 from referrals.extensions import cache, db
+from referrals.geography import county_label, language_label
+from referrals.language.selection import LANGUAGES
 from referrals.localtime import show_date, show_datetime
 from referrals.notifications.services import UNREAD_COUNT_CAP, unread_count
 from referrals.phrases import age_range, days, hours, ngettext, places
@@ -38,6 +40,7 @@ def template_context() -> dict[str, Any]:
         "Role": Role,
         "ReferralStatus": ReferralStatus,
         "hotlines": HOTLINES,
+        "languages": LANGUAGES,
         "demo_mode": demo_data_present(),
         "unread_notifications": unread_notifications() if authenticated else 0,
         "unread_cap": UNREAD_COUNT_CAP,
@@ -131,4 +134,6 @@ TEMPLATE_FILTERS = {
     "service_label": _label(ServiceType),
     "indicator_label": _label(Indicator),
     "gender_label": _label(Gender),
+    "language_label": language_label,
+    "county_label": county_label,
 }

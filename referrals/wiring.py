@@ -59,6 +59,7 @@ def register_extensions(app: Flask) -> None:
     )
     from referrals.auth.loader import load_user
     from referrals.auth.views import signed_out
+    from referrals.language import selection
 
     on_postgresql = str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("postgresql")
     if on_postgresql:
@@ -76,7 +77,9 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     # One setting for the zone people read times in; Flask-Babel formats them in it.
     app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["COALITION_TIMEZONE"]
-    babel.init_app(app)
+    # The user's language (a cookie the switch and sign-in set), else Accept-Language.
+    babel.init_app(app, locale_selector=selection.select_locale)
+    selection.register(app)
     bootstrap.init_app(app)
     cache.init_app(app)
     mail.init_app(app)
@@ -116,6 +119,7 @@ def register_blueprints(app: Flask) -> None:
         dashboard,
         hsds,
         intake,
+        language,
         lifecycle,
         notifications,
         operations,
@@ -137,6 +141,7 @@ def register_blueprints(app: Flask) -> None:
         tokens,
         webhooks,
         hsds,
+        language,
     )
     for area in areas:
         app.register_blueprint(area.blueprint())
@@ -166,9 +171,14 @@ def register_security_headers(app: Flask) -> None:
 def register_template_helpers(app: Flask) -> None:
     """Values every template may use (``_`` and ``gettext`` are Flask-Babel's, installed by
     ``babel.init_app`` through Jinja's i18n extension)."""
+    from flask_babel import get_locale
+
     from referrals.templating import TEMPLATE_FILTERS, template_context
 
     app.context_processor(template_context)
+    # A global, not a context value: <html lang> needs it in errors/plain.html too, which
+    # renders without the context processors.
+    app.jinja_env.globals["get_locale"] = get_locale
     for name, function in TEMPLATE_FILTERS.items():
         app.add_template_filter(function, name)
 

@@ -15,6 +15,7 @@ from tests.token_routes import is_token_route
 # unless METRICS_TOKEN is set, and then wants that bearer token (tests/test_metrics.py).
 PUBLIC_ENDPOINTS = {
     "auth.login",
+    "language.switch",  # the sign-in page's language switch
     "operations.healthz",
     "operations.readyz",
     "operations.prometheus",
@@ -54,6 +55,8 @@ def test_signed_out_visitors_are_sent_to_login(app: Flask, endpoint: str, method
 def test_public_routes_answer_without_login(app: Flask):
     client = app.test_client()
     assert client.get("/login").status_code == 200
+    chosen = client.post("/language", data={"language": "es", "next": "/login"})
+    assert (chosen.status_code, chosen.headers["Location"]) == (302, "/login")
     health = client.get("/healthz")
     assert health.status_code == 200
     assert health.get_json() == {"status": "ok"}

@@ -218,12 +218,15 @@ EXPECTED: dict[str, tuple[Callable[[Role, bool], str], Callable[[Targets], str]]
 }
 # Public by design: checked in tests/test_access.py.
 # auth.second_step answers only a browser that has just passed the password step.
+# language.switch serves the sign-in page's switch too: anyone may choose a language, and a
+# signed-in user changes only their own account's (tests/test_language.py).
 # The probes (healthz, readyz) answer monitoring without a session and show no data
 # (tests/test_health.py); /metrics is for a scraper, not a role: a 404 while METRICS_TOKEN
 # is unset, then a 401 without that bearer token (tests/test_metrics.py).
 PUBLIC = {
     "auth.login",
     "auth.second_step",
+    "language.switch",
     "operations.healthz",
     "operations.readyz",
     "operations.prometheus",

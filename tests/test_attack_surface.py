@@ -46,6 +46,7 @@ from referrals.extensions import db
 from referrals.intake import forms as intake_forms
 from referrals.intake.forms import ConsentForm, IntakeForm
 from referrals.intake.models import Consent
+from referrals.language.forms import LanguageForm
 from referrals.lifecycle.forms import ActionForm, AssignForm, ForwardForm, MessageForm, SendForm
 from referrals.lifecycle.models import Notification, Referral
 from referrals.notifications.forms import NotificationActionForm
@@ -680,6 +681,22 @@ POST_ROUTES: dict[str, PostRoute] = {
         SwitchWebhookForm,
         url=lambda w: f"/account/webhooks/{w.webhook_id}/switch",
         form_page=lambda w: f"/account/webhooks/{w.webhook_id}",
+    ),
+    "language.switch": PostRoute(
+        Role.CASEWORKER,
+        LanguageForm,
+        url=lambda w: "/language",
+        form_page=lambda w: "/",
+        data=lambda app, w: {"language": "es", "next": "/programs/"},
+    ),
+    # The sign-in page's switch: nothing in the database, only the cookie and the way back.
+    "language.switch:signed-out": PostRoute(
+        None,
+        LanguageForm,
+        url=lambda w: "/language",
+        form_page=lambda w: "/login",
+        data=lambda app, w: {"language": "es", "next": "/login"},
+        reached=lambda response: "locale=es" in response.headers.get("Set-Cookie", ""),
     ),
     "programs.update_capacity": PostRoute(
         Role.PARTNER,

@@ -23,8 +23,8 @@ from referrals.admin.org_services import ORGANIZATION_FIELDS
 from referrals.admin.program_services import PROGRAM_FIELDS
 from referrals.admin.user_services import USER_FIELDS
 from referrals.enums import Gender, ProgramStatus, Role, ServiceType
-from referrals.forms_common import MultiCheckboxField, plain_choices
-from referrals.geography import COUNTIES, LANGUAGES
+from referrals.forms_common import MultiCheckboxField
+from referrals.geography import COUNTIES, LANGUAGES, county_choices, language_choices
 
 _AGE = _l("Give an age from 0 to 120, or leave blank.")
 _PLACES = _l("Give a number from 0 to 100000, or leave blank.")
@@ -140,11 +140,11 @@ class ProgramForm(FlaskForm):
         self.status.choices = ProgramStatus.choices()
         # A county stored before the list existed stays offered, so saving keeps it.
         stored = list(getattr(kwargs.get("obj"), "counties_served", None) or [])
-        self.counties_served.choices = plain_choices(
+        self.counties_served.choices = county_choices(
             [*COUNTIES, *(county for county in stored if county not in COUNTIES)]
         )
         spoken = list(getattr(kwargs.get("obj"), "languages", None) or [])
-        self.languages.choices = plain_choices(
+        self.languages.choices = language_choices(
             [*LANGUAGES, *(language for language in spoken if language not in LANGUAGES)]
         )
 

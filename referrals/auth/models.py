@@ -40,6 +40,8 @@ class User(UserMixin, Model):
     # Bumped on logout, deactivation and password change: old sessions stop matching.
     session_version: Mapped[int] = mapped_column(default=1)
     is_demo: Mapped[bool] = mapped_column(default=False)
+    # "en" or "es", chosen with the language switch; None: the browser's Accept-Language.
+    locale: Mapped[str | None] = mapped_column(sa.String(8))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     # The two-person rule (access.py): an account an administrator created, reset or moved
     # sees no intake or referral until a supervisor of its organization confirms it (an

@@ -42,6 +42,7 @@ bp = Blueprint("auth", __name__)
 
 # Endpoints a user held on a required step (new password, two-step enrolment) may reach.
 _ALLOWED_WHILE_HELD = {
+    "language.switch",
     "auth.change_password",
     "auth.logout",
     "auth.two_step",
@@ -62,7 +63,7 @@ def _login_rate_limit() -> str:
     return str(current_app.config["LOGIN_RATE_LIMIT"])
 
 
-def _safe_next(target: str | None) -> str | None:
+def safe_next(target: str | None) -> str | None:
     """Only same-site paths: an off-site ``next`` would hand the user to a phishing page."""
     if not target:
         return None
@@ -189,7 +190,7 @@ def login() -> ResponseReturnValue:
             return _locked_out(form, started)
         flash(_("Incorrect e-mail or password, or the account is not active."), "danger")
         return render_template("auth/login.html", form=form)
-    next_url = _safe_next(request.args.get("next"))
+    next_url = safe_next(request.args.get("next"))
     if user.mfa_enabled:
         db.session.commit()
         session.clear()
@@ -299,7 +300,7 @@ def extend_session() -> ResponseReturnValue:
     db.session.commit()
     if request.accept_mimetypes.best == "application/json":
         return jsonify(seconds_left=sessions.seconds_left(row) if row else 0)
-    return redirect(_safe_next(form.next.data) or url_for("dashboard.home"))
+    return redirect(safe_next(form.next.data) or url_for("dashboard.home"))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

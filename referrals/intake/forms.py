@@ -18,8 +18,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from referrals.enums import AgeBand, Gender, Indicator, Priority, ServiceType, Urgency
-from referrals.forms_common import MultiCheckboxField, plain_choices
-from referrals.geography import COUNTIES, LANGUAGES
+from referrals.forms_common import MultiCheckboxField
+from referrals.geography import county_choices, language_choices
 from referrals.identifiers import NoIdentifiers
 
 
@@ -41,11 +41,11 @@ class IntakeForm(FlaskForm):
     )
     languages = MultiCheckboxField(
         _l("Languages spoken"),
-        choices=plain_choices(LANGUAGES),
+        choices=language_choices(),
         validators=[DataRequired(message=_l("Choose at least one language."))],
     )
     county = SelectField(
-        _l("County"), choices=_choose(plain_choices(COUNTIES)), default="", validators=[_REQUIRED]
+        _l("County"), choices=_choose(county_choices()), default="", validators=[_REQUIRED]
     )
     needs = MultiCheckboxField(
         _l("Needs"),

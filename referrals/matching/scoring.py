@@ -11,6 +11,7 @@ from collections.abc import Callable, Hashable, Mapping
 from typing import Generic, TypeVar
 
 from referrals.enums import CodedEnum, Urgency
+from referrals.geography import language_label
 from referrals.phrases import _, joined, ngettext, places
 
 NEEDS_WEIGHT = 95.0  # times the share of the intake's needs the program covers
@@ -138,11 +139,16 @@ class Scorer:
         folded = {lang.strip().casefold() for lang in spoken}
         shared = [lang for lang in self.languages if lang.casefold() in folded]
         if not shared:
-            return 0.0, _("%(languages)s not spoken", languages=joined(self.languages, either=True))
+            return 0.0, _(
+                "%(languages)s not spoken",
+                languages=joined([language_label(lang) for lang in self.languages], either=True),
+            )
         # Every coalition program works in English: for a client who speaks another language
         # too, the one that fits is the other ("Spanish spoken"), not English.
         named = [lang for lang in shared if lang.casefold() != COMMON_LANGUAGE] or shared
-        return LANGUAGE_WEIGHT, _("%(languages)s spoken", languages=joined(named))
+        return LANGUAGE_WEIGHT, _(
+            "%(languages)s spoken", languages=joined([language_label(lang) for lang in named])
+        )
 
     def _response(self, hours: int) -> Part:
         fit = 1.0 if hours <= self.target else self.target / hours

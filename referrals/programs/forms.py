@@ -8,8 +8,8 @@ from wtforms import BooleanField, IntegerField, SelectField, SubmitField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
 from referrals.enums import Gender, ServiceType
-from referrals.forms_common import plain_choices, with_blank
-from referrals.geography import COUNTIES, LANGUAGES
+from referrals.forms_common import with_blank
+from referrals.geography import county_choices, language_choices
 
 
 class CapacityForm(FlaskForm):
@@ -41,12 +41,12 @@ class DirectoryFilterForm(FlaskForm):
     )
     language = SelectField(
         _l("Language"),
-        choices=with_blank(_l("Any language"), plain_choices(LANGUAGES)),
+        choices=with_blank(_l("Any language"), language_choices()),
         validators=[Optional()],
     )
     county = SelectField(
         _l("County"),
-        choices=with_blank(_l("Any county"), plain_choices(COUNTIES)),
+        choices=with_blank(_l("Any county"), county_choices()),
         validators=[Optional()],
     )
     open_only = BooleanField(_l("Open places now"))
