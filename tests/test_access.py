@@ -20,6 +20,7 @@ PUBLIC_ENDPOINTS = {
     "operations.prometheus",
     "static",
     "bootstrap.static",
+    "favicon",
 }
 
 
@@ -61,7 +62,8 @@ def test_public_routes_answer_without_login(app: Flask):
     ready = client.get("/readyz")
     assert (ready.status_code, ready.get_json()["check"]) == (503, "migrations")
     assert client.get("/metrics").status_code == 404  # METRICS_TOKEN is not set
-    for path in ("/static/app.css", "/bootstrap/static/css/bootstrap.min.css"):
+    paths = ("/static/app.css", "/bootstrap/static/css/bootstrap.min.css", "/favicon.ico")
+    for path in paths:
         with client.get(path) as response:  # closes the file the static route opened
             assert response.status_code == 200, path
 

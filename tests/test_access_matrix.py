@@ -229,6 +229,7 @@ PUBLIC = {
     "operations.prometheus",
     "static",
     "bootstrap.static",
+    "favicon",
 }
 
 
