@@ -10,6 +10,7 @@ from flask import g
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
+from wtforms import Field
 
 from referrals.auth.sessions import seconds_left
 from referrals.db_types import utcnow
@@ -136,6 +137,20 @@ def minute(moment: datetime | None) -> str:
     return moment.isoformat(" ", "minutes")[:16] if moment is not None else "—"
 
 
+def field_aria(field: Field) -> dict[str, str]:
+    """``aria-describedby`` and ``aria-invalid`` for a form field: what ties its help text and
+    its errors to it for a screen reader, under the ids the form macros write them with
+    (``{id}-help``, ``{id}-error``)."""
+    described = [f"{field.id}-help"] if field.description else []
+    attributes = {}
+    if field.errors:
+        described.append(f"{field.id}-error")
+        attributes["aria-invalid"] = "true"
+    if described:
+        attributes["aria-describedby"] = " ".join(described)
+    return attributes
+
+
 TEMPLATE_FILTERS = {
     "ago": ago,
     "day": day,
@@ -143,4 +158,5 @@ TEMPLATE_FILTERS = {
     "service_label": _label(ServiceType),
     "indicator_label": _label(Indicator),
     "gender_label": _label(Gender),
+    "aria": field_aria,
 }
