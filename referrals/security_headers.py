@@ -11,7 +11,7 @@ import secrets
 from flask import Flask, Response, current_app, request
 
 # Endpoints whose responses are public files that browsers may cache as usual.
-STATIC_ENDPOINTS = frozenset({"static", "bootstrap.static"})
+STATIC_ENDPOINTS = frozenset({"static", "bootstrap.static", "favicon"})
 
 HSTS = "max-age=31536000; includeSubDomains"
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from flask import g
@@ -11,6 +11,7 @@ from flask_babel import format_percent
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
+from wtforms import Field
 
 from referrals.auth.sessions import seconds_left
 from referrals.db_types import utcnow
@@ -23,11 +24,31 @@ from referrals.notifications.services import UNREAD_COUNT_CAP, unread_count
 from referrals.phrases import age_range, days, hours, ngettext, places
 from referrals.programs.models import Organization
 
-# The article's hotlines, shown in every page footer.
-HOTLINES = (
-    ("National Human Trafficking Hotline", "1 (888) 373-7888", "tel:+18883737888"),
-    ("Text “HELP” or “INFO” to", "233733", "sms:233733"),
-    ("U.S. Immigration and Customs Enforcement", "1 (866) 347-2423", "tel:+18663472423"),
+
+class Phone(NamedTuple):
+    """A number as shown (never broken across lines: app.css) and as a link dials it."""
+
+    shown: str
+    link: str
+
+
+class Hotlines(NamedTuple):
+    """The numbers in every page's footer (base.html). Help comes first: the National Human
+    Trafficking Hotline (call or text) and 911. The HSI Tip Line is Homeland Security
+    Investigations, part of ICE: federal law enforcement, named for what it is and kept apart
+    under "To report a tip", so that no immigrant survivor takes it for a help line."""
+
+    call: Phone
+    text: Phone
+    emergency: Phone
+    tip_line: Phone
+
+
+HOTLINES = Hotlines(
+    call=Phone("1-888-373-7888", "tel:+18883737888"),
+    text=Phone("233733", "sms:233733"),
+    emergency=Phone("911", "tel:911"),
+    tip_line=Phone("1-866-347-2423", "tel:+18663472423"),
 )
 
 
@@ -121,6 +142,20 @@ def percent(share: float) -> str:
     return str(format_percent(share))
 
 
+def field_aria(field: Field) -> dict[str, str]:
+    """``aria-describedby`` and ``aria-invalid`` for a form field: what ties its help text and
+    its errors to it for a screen reader, under the ids the form macros write them with
+    (``{id}-help``, ``{id}-error``)."""
+    described = [f"{field.id}-help"] if field.description else []
+    attributes = {}
+    if field.errors:
+        described.append(f"{field.id}-error")
+        attributes["aria-invalid"] = "true"
+    if described:
+        attributes["aria-describedby"] = " ".join(described)
+    return attributes
+
+
 TEMPLATE_FILTERS = {
     "age_range": program_ages,
     "places": places,
@@ -136,4 +171,5 @@ TEMPLATE_FILTERS = {
     "gender_label": _label(Gender),
     "language_label": language_label,
     "county_label": county_label,
+    "aria": field_aria,
 }

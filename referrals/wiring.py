@@ -6,7 +6,7 @@ from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, Response, current_app
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, Map
 
@@ -149,6 +149,13 @@ def register_blueprints(app: Flask) -> None:
 
     api.register(app)
     fhir.register(app)
+    app.add_url_rule("/favicon.ico", "favicon", favicon)
+
+
+def favicon() -> Response:
+    """Browsers ask for /favicon.ico whatever a page's ``<link rel="icon">`` says (for a JSON
+    answer, a download, the API's pages): the same file as static/favicon.ico, never a 404."""
+    return current_app.send_static_file("favicon.ico")
 
 
 def register_error_handlers(app: Flask) -> None:

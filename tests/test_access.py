@@ -21,6 +21,7 @@ PUBLIC_ENDPOINTS = {
     "operations.prometheus",
     "static",
     "bootstrap.static",
+    "favicon",
 }
 
 
@@ -64,7 +65,8 @@ def test_public_routes_answer_without_login(app: Flask):
     ready = client.get("/readyz")
     assert (ready.status_code, ready.get_json()["check"]) == (503, "migrations")
     assert client.get("/metrics").status_code == 404  # METRICS_TOKEN is not set
-    for path in ("/static/app.css", "/bootstrap/static/css/bootstrap.min.css"):
+    paths = ("/static/app.css", "/bootstrap/static/css/bootstrap.min.css", "/favicon.ico")
+    for path in paths:
         with client.get(path) as response:  # closes the file the static route opened
             assert response.status_code == 200, path
 
@@ -72,3 +74,16 @@ def test_public_routes_answer_without_login(app: Flask):
 def test_every_public_endpoint_is_a_real_route():
     endpoints = {endpoint for endpoint, _, _ in ROUTES}
     assert endpoints >= PUBLIC_ENDPOINTS
+
+
+def test_the_favicon_answers_everyone(app: Flask, login_as):
+    """Browsers ask for /favicon.ico on their own: it is the static file for every visitor,
+    one held on the new-password step included (not a redirect to that step)."""
+    from referrals.enums import Role
+
+    held, _user = login_as(Role.CASEWORKER, must_change_password=True)
+    for client in (app.test_client(), held):
+        with client.get("/favicon.ico") as response:
+            assert response.status_code == 200
+            assert response.mimetype in ("image/vnd.microsoft.icon", "image/x-icon")
+            assert response.data.startswith(b"\x00\x00\x01\x00")  # an ICO file

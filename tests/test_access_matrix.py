@@ -232,6 +232,7 @@ PUBLIC = {
     "operations.prometheus",
     "static",
     "bootstrap.static",
+    "favicon",
 }
 
 

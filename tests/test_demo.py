@@ -390,7 +390,7 @@ def test_a_failure_part_way_writes_nothing(app, monkeypatch):
 
 def test_login_page_shows_the_article_hotlines_and_the_demo_banner(seeded):
     page = seeded.test_client().get("/login").get_data(as_text=True)
-    for number in ("1 (888) 373-7888", "233733", "1 (866) 347-2423"):
+    for number in ("1-888-373-7888", "233733", "1-866-347-2423"):
         assert number in page
     assert "DEMO DATA" in page
 

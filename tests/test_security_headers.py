@@ -225,7 +225,7 @@ def test_anonymous_responses_carry_the_headers(client):
 
 
 def test_static_files_keep_normal_caching(client):
-    for path in ("/static/app.css", "/bootstrap/static/css/bootstrap.min.css"):
+    for path in ("/static/app.css", "/bootstrap/static/css/bootstrap.min.css", "/favicon.ico"):
         with client.get(path) as response:  # a file response: close it
             assert response.status_code == 200, path
             check(response, static=True)

@@ -50,6 +50,7 @@ _ALLOWED_WHILE_HELD = {
     "auth.extend_session",
     "auth.session_status",
     "static",
+    "favicon",
     "operations.healthz",
     "operations.readyz",
     "operations.prometheus",

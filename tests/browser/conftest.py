@@ -11,6 +11,9 @@ import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
+# The access matrix's two organizations, for the tests that walk its pages.
+from tests.test_access_matrix import world  # noqa: F401
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 # Chromium's background services would try the (closed) network at every start.
 CHROMIUM_ARGS = [
@@ -102,3 +105,20 @@ def sign_in(page, base: str, email: str, password: str, totp_secret: str | None 
         page.fill("input[name=code]", code)
         page.click("button[type=submit], input[type=submit]")
         page.wait_for_load_state()
+
+
+# What the accessibility test (test_accessibility.py) checked, printed at the end of the run:
+# the pages (a role's page), the checks (one page in one language at one width) and axe-core's
+# violations by impact.
+AXE_TALLY: dict[str, int] = {"pages": 0, "checks": 0}
+IMPACTS = ("critical", "serious", "moderate", "minor")
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if not AXE_TALLY["checks"]:
+        return
+    counts = ", ".join(f"{impact} {AXE_TALLY.get(impact, 0)}" for impact in IMPACTS)
+    terminalreporter.write_line(
+        f"axe-core: {AXE_TALLY['pages']} pages, {AXE_TALLY['checks']} checks (each page in "
+        f"English and Spanish, at 1280 and 390 px); violations by impact: {counts}"
+    )

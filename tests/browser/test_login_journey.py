@@ -36,7 +36,7 @@ def test_each_role_signs_in_sees_home_and_signs_out(live_server, page, make_user
         assert page.locator("[data-testid=home-heading]").inner_text() == heading
         assert role.label in page.locator("[data-testid=whoami]").inner_text()
         # Hotlines in the footer on every page.
-        assert "1 (888) 373-7888" in page.content()
+        assert "1-888-373-7888" in page.content()
         page.click("text=Sign out")
         page.wait_for_url(f"{live_server}/login")
 
