@@ -48,7 +48,15 @@ AXE_SCRIPT = Axe().axe_script  # axe-core, as the package bundles it
 PHONE_CHECKS = """() => {
   const wrong = [];
   const root = document.documentElement;
-  if (root.scrollWidth > innerWidth) wrong.push(`${root.scrollWidth} px wide in ${innerWidth}`);
+  if (root.scrollWidth > innerWidth) {
+    // Name the innermost elements that stick out, so a failure says where to look.
+    const scrolls = e => e.closest('.table-responsive, [style*=overflow]');
+    const out = [...document.body.querySelectorAll('*')].filter(e => !scrolls(e) &&
+      e.getBoundingClientRect().right > innerWidth + 1 &&
+      ![...e.children].some(c => c.getBoundingClientRect().right > innerWidth + 1));
+    const named = out.slice(0, 3).map(e => `${e.tagName.toLowerCase()}.${e.className}`);
+    wrong.push(`${root.scrollWidth} px wide in ${innerWidth} (${named.join(', ')})`);
+  }
   for (const box of document.querySelectorAll('input[type=checkbox], input[type=radio]')) {
     const r = box.getBoundingClientRect();
     if (r.width && (r.width < 24 || r.height < 24))
