@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from flask import abort
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.interfaces import ORMOption
 
 from referrals.audit.models import AuditEvent
 from referrals.auth.models import User
@@ -26,8 +27,9 @@ from referrals.db_types import utcnow
 from referrals.enums import ReferralStatus, Role
 from referrals.extensions import db
 from referrals.intake.models import Consent, Intake, consent_organizations
-from referrals.lifecycle.models import Referral, ReferralEvent, ReferralMessage
+from referrals.lifecycle.models import Referral
 from referrals.lifecycle.transitions import ROWS, SIDE_ROLES, TRANSITIONS, Side, Transition
+from referrals.postgresql import prepared
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -191,23 +193,23 @@ def visible_audit_events(user: User) -> sa.ColumnElement[bool]:
 # Loaders that fetch and authorize in one statement.
 
 
-def referral_for(user: User, public_id: str) -> Referral:
-    """The referral if the user's organization may see it now; otherwise 404."""
+def referral_for(user: User, public_id: str, *also: ORMOption) -> Referral:
+    """The referral if the user's organization may see it now; otherwise 404. Loaded with
+    its program, intake, organizations and assignees, and ``also`` (more loader options)."""
     referral = db.session.scalar(
-        sa.select(Referral)
-        .where(Referral.public_id == public_id.upper(), visible_referrals(user, utcnow()))
-        .options(
-            joinedload(Referral.program),
-            joinedload(Referral.intake),
-            joinedload(Referral.receiving_organization),
-            joinedload(Referral.sending_organization),
-            joinedload(Referral.suggested_program),
-            joinedload(Referral.sender_assignee),
-            joinedload(Referral.receiver_assignee),
-            selectinload(Referral.events)
-            .joinedload(ReferralEvent.actor)
-            .joinedload(User.organization),
-            selectinload(Referral.messages).joinedload(ReferralMessage.author),
+        prepared(
+            sa.select(Referral)
+            .where(Referral.public_id == public_id.upper(), visible_referrals(user, utcnow()))
+            .options(
+                joinedload(Referral.program),
+                joinedload(Referral.intake),
+                joinedload(Referral.receiving_organization),
+                joinedload(Referral.sending_organization),
+                joinedload(Referral.suggested_program),
+                joinedload(Referral.sender_assignee),
+                joinedload(Referral.receiver_assignee),
+                *also,
+            )
         )
     )
     if referral is None:
