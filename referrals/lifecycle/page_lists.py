@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
@@ -67,7 +68,12 @@ def _row(part: str, *columns: Any) -> list[sa.ColumnElement[Any]]:
     ]
 
 
-def _events(referral_id: int) -> sa.Select[Any]:
+_REFERRAL = sa.bindparam("referral_id", type_=sa.Integer())
+_PROGRAM = sa.bindparam("program_id", type_=sa.Integer())  # the referral's, left out
+_ORGANIZATION = sa.bindparam("organization_id", type_=sa.Integer())  # the user's side's
+
+
+def _events() -> sa.Select[Any]:
     actor = aliased(User)
     actor_organization = aliased(Organization)
     return (
@@ -91,11 +97,11 @@ def _events(referral_id: int) -> sa.Select[Any]:
         .outerjoin(actor, actor.id == ReferralEvent.actor_id)
         .outerjoin(actor_organization, actor_organization.id == actor.organization_id)
         .outerjoin(ApiToken, ApiToken.id == ReferralEvent.api_token_id)
-        .where(ReferralEvent.referral_id == referral_id)
+        .where(ReferralEvent.referral_id == _REFERRAL)
     )
 
 
-def _messages(referral_id: int) -> sa.Select[Any]:
+def _messages() -> sa.Select[Any]:
     return (
         sa.select(
             *_row(
@@ -115,11 +121,11 @@ def _messages(referral_id: int) -> sa.Select[Any]:
             )
         )
         .join(User, User.id == ReferralMessage.author_id)
-        .where(ReferralMessage.referral_id == referral_id)
+        .where(ReferralMessage.referral_id == _REFERRAL)
     )
 
 
-def _staff(referral: Referral, side: Side) -> sa.Select[Any]:
+def _staff(side: Side) -> sa.Select[Any]:
     """The side's active staff, whom the referral may be assigned to, by name."""
     return sa.select(
         *_row(
@@ -132,13 +138,13 @@ def _staff(referral: Referral, side: Side) -> sa.Select[Any]:
             None,
             sa.func.row_number().over(order_by=(User.display_name, User.id)),
         )
-    ).where(access.side_staff(referral, side), User.active.is_(True))
+    ).where(access.staff_in(_ORGANIZATION, side), User.active.is_(True))
 
 
-def _programs(referral: Referral) -> sa.Select[Any]:
+def _programs() -> sa.Select[Any]:
     """Programs taking referrals but this one's, as the choices order them."""
     return (
-        choosable_programs(but=referral.program_id)
+        choosable_programs(but=_PROGRAM)
         .order_by(None)
         .with_only_columns(
             *_row(
@@ -155,15 +161,34 @@ def _programs(referral: Referral) -> sa.Select[Any]:
     )
 
 
+@cache  # one statement per shape: at most 2 sides x with or without programs, and none
+def _statement(side: Side | None, programs: bool) -> sa.CompoundSelect[Any]:
+    branches = [_events()]
+    if side is not None:
+        branches += [_messages(), _staff(side)]
+    if programs:
+        branches.append(_programs())
+    # Prepared: a lookup by the referral's key, its side's staff and the small directory;
+    # the plan does not depend on the values.
+    return prepared(sa.union_all(*branches).order_by(sa.column("part"), sa.column("position")))
+
+
 def page_lists(referral: Referral, side: Side | None, *, programs: bool) -> PageLists:
     """The timeline always; the thread and the staff for a user on one of its sides; the
     programs when ``programs`` (a receiver that may decline with a suggestion or forward)."""
-    branches = [_events(referral.id)]
-    if side is not None:
-        branches += [_messages(referral.id), _staff(referral, side)]
-    if programs:
-        branches.append(_programs(referral))
-    union = sa.union_all(*branches).order_by(sa.column("part"), sa.column("position"))
+    organization = (
+        referral.receiving_organization_id
+        if side is Side.RECEIVER
+        else referral.sending_organization_id
+    )
+    rows = db.session.execute(
+        _statement(side, programs),
+        {
+            "referral_id": referral.id,
+            "program_id": referral.program_id,
+            "organization_id": organization,
+        },
+    )
     lists = PageLists()
     by_part = {
         "event": lists.timeline,
@@ -171,7 +196,7 @@ def page_lists(referral: Referral, side: Side | None, *, programs: bool) -> Page
         "staff": lists.staff,
         "program": lists.programs,
     }
-    for row in db.session.execute(prepared(union)):
+    for row in rows:
         line = Line._make(row)
         by_part[line.part].append(line)
     return lists

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from flask import abort
@@ -78,9 +79,9 @@ def get_program_or_404(program_id: int) -> Program:
     return program
 
 
-def choosable_programs(*, but: int) -> sa.Select[int, str, str, int]:
-    """Programs taking referrals but ``but``: id, name, organization name and id, in the
-    order of the choices ("Organization", then "Program")."""
+def choosable_programs(*, but: Any) -> sa.Select[int, str, str, int]:
+    """Programs taking referrals but ``but`` (an id, or a bound parameter): id, name,
+    organization name and id, in the order of the choices (organization, then program)."""
     return (
         sa.select(Program.id, Program.name, Organization.name, Program.organization_id)
         .join(Organization, Organization.id == Program.organization_id)
