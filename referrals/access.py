@@ -12,23 +12,25 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from functools import wraps
+from functools import cache, wraps
 from typing import Any, TypeVar, cast
 
 import sqlalchemy as sa
 from flask import abort
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.interfaces import ORMOption
 
 from referrals.audit.models import AuditEvent
 from referrals.auth.models import User
-from referrals.db_types import utcnow
+from referrals.db_types import UtcDateTime, utcnow
 from referrals.enums import ReferralStatus, Role
 from referrals.extensions import db
 from referrals.intake.models import Consent, Intake, consent_organizations
-from referrals.lifecycle.models import Referral, ReferralEvent, ReferralMessage
+from referrals.lifecycle.models import Referral
 from referrals.lifecycle.transitions import ROWS, SIDE_ROLES, TRANSITIONS, Side, Transition
 from referrals.localtime import local_date
+from referrals.postgresql import prepared
 from referrals.rollups.periods import day_number
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -171,7 +173,18 @@ def sent_referrals(user: User) -> sa.ColumnElement[bool]:
 
 def visible_referrals(user: User, moment: datetime) -> sa.ColumnElement[bool]:
     """Every referral the user may see now: sent by or received by their organization."""
-    return sa.or_(sent_referrals(user), received_referrals(user, moment))
+    return _visible_in(user.organization_id, moment, lists_sent(user), lists_received(user))
+
+
+def _visible_in(
+    organization_id: Any, moment: Any, sends: bool, receives: bool
+) -> sa.ColumnElement[bool]:
+    """Referrals an organization (an id, or a bound parameter) sent, if ``sends``, or
+    received, if ``receives``."""
+    return sa.or_(
+        sent_in(organization_id) if sends else sa.false(),
+        received_in(organization_id, moment) if receives else sa.false(),
+    )
 
 
 # The same rules for the rollups (referrals/rollups): counts of referrals, never records.
@@ -222,11 +235,18 @@ def visible_audit_events(user: User) -> sa.ColumnElement[bool]:
 # Loaders that fetch and authorize in one statement.
 
 
-def referral_for(user: User, public_id: str) -> Referral:
-    """The referral if the user's organization may see it now; otherwise 404."""
-    referral = db.session.scalar(
+_PUBLIC_ID = sa.bindparam("public_id", type_=sa.String())
+_ORGANIZATION = sa.bindparam("organization_id", type_=sa.Integer())
+_NOW = sa.bindparam("now", type_=UtcDateTime())
+
+
+@cache  # one statement per shape: whether the user sees what it sent, what it received
+def _referral_statement(sends: bool, receives: bool) -> sa.Select[Referral]:
+    """The referral by its public id, if the organization may see it, with its program,
+    intake, organizations and assignees (prepared: a lookup by a unique key)."""
+    return prepared(
         sa.select(Referral)
-        .where(Referral.public_id == public_id.upper(), visible_referrals(user, utcnow()))
+        .where(Referral.public_id == _PUBLIC_ID, _visible_in(_ORGANIZATION, _NOW, sends, receives))
         .options(
             joinedload(Referral.program),
             joinedload(Referral.intake),
@@ -235,11 +255,19 @@ def referral_for(user: User, public_id: str) -> Referral:
             joinedload(Referral.suggested_program),
             joinedload(Referral.sender_assignee),
             joinedload(Referral.receiver_assignee),
-            selectinload(Referral.events)
-            .joinedload(ReferralEvent.actor)
-            .joinedload(User.organization),
-            selectinload(Referral.messages).joinedload(ReferralMessage.author),
         )
+    )
+
+
+def referral_for(user: User, public_id: str, *also: ORMOption) -> Referral:
+    """The referral if the user's organization may see it now; otherwise 404. Loaded with
+    its program, intake, organizations and assignees, and ``also`` (more loader options)."""
+    statement = _referral_statement(lists_sent(user), lists_received(user))
+    if also:
+        statement = statement.options(*also)
+    referral = db.session.scalar(
+        statement,
+        {"public_id": public_id.upper(), "organization_id": user.organization_id, "now": utcnow()},
     )
     if referral is None:
         abort(404)
@@ -314,25 +342,27 @@ def row_for(user: User, action: str, referral: Referral) -> Transition | None:
 
 def receiving_staff(referral: Referral) -> sa.ColumnElement[bool]:
     """The receiving organization's staff who work its inbox (partners, supervisors)."""
-    return sa.and_(
-        User.organization_id == referral.receiving_organization_id,
-        User.role.in_(RECEIVER_ROLES),
-        User.awaiting_confirmation_since.is_(None),
-    )
+    return staff_in(referral.receiving_organization_id, Side.RECEIVER)
 
 
 def sending_staff(referral: Referral) -> sa.ColumnElement[bool]:
     """The sending organization's staff who send referrals (caseworkers, supervisors)."""
-    return sa.and_(
-        User.organization_id == referral.sending_organization_id,
-        User.role.in_(SENDER_ROLES),
-        User.awaiting_confirmation_since.is_(None),
-    )
+    return staff_in(referral.sending_organization_id, Side.SENDER)
 
 
 def side_staff(referral: Referral, side: Side) -> sa.ColumnElement[bool]:
     """Who works the referral on one side: its organization's staff in that side's roles."""
     return receiving_staff(referral) if side is Side.RECEIVER else sending_staff(referral)
+
+
+def staff_in(organization_id: Any, side: Side) -> sa.ColumnElement[bool]:
+    """Staff of an organization (an id, or a bound parameter) who work referrals on ``side``
+    (as ``side_staff``, when the organization is the referral's on that side)."""
+    return sa.and_(
+        User.organization_id == organization_id,
+        User.role.in_(SIDE_ROLES[side]),
+        User.awaiting_confirmation_since.is_(None),
+    )
 
 
 def sending_supervisors(referral: Referral) -> sa.ColumnElement[bool]:

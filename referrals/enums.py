@@ -6,12 +6,14 @@ Codes are stored as their ``value`` strings, never as translated labels.
 from __future__ import annotations
 
 import enum
-from typing import Self
+from typing import Self, TypeVar
 
 from flask import g, has_app_context
 from flask_babel import get_locale, lazy_pgettext
 from flask_babel import lazy_gettext as _l
 from wtforms.fields.choices import SelectChoice
+
+Member = TypeVar("Member", bound="CodedEnum")
 
 
 class CodedEnum(enum.StrEnum):
@@ -24,22 +26,22 @@ class CodedEnum(enum.StrEnum):
 
     @classmethod
     def labels(cls) -> dict[Self, str]:
-        """Every member's label in the current locale, translated once per request: a list
-        shows one per row (a translation through Flask-Babel costs ~10 µs), and the inbox
-        reads the statuses' three times (two lists and the filter)."""
+        """The members' labels in the current locale, each translated when first read in a
+        request: a list shows one per row (a translation through Flask-Babel costs ~10 µs),
+        the inbox reads the statuses' three times (two lists and the filter), and a
+        referral page shows one member of each of eight enums."""
         if not has_app_context():
-            return cls._translated()
-        translated: dict[tuple[type[CodedEnum], object], dict[Self, str]]
+            return {member: member._translated() for member in cls}
+        translated: dict[tuple[type[CodedEnum], object], _Labels[Self]]
         translated = g.setdefault("coded_enum_labels", {})
         key = (cls, get_locale())  # force_locale may change it within a request
         labels = translated.get(key)
         if labels is None:
-            labels = translated[key] = cls._translated()
+            labels = translated[key] = _Labels(cls)
         return labels
 
-    @classmethod
-    def _translated(cls) -> dict[Self, str]:
-        return {member: str(LABELS.get(member, member.value)) for member in cls}
+    def _translated(self) -> str:
+        return str(LABELS.get(self, self.value))
 
     @classmethod
     def choices(cls) -> list[SelectChoice]:
@@ -50,6 +52,22 @@ class CodedEnum(enum.StrEnum):
             SelectChoice(member.value, LABELS.get(member, member.value))  # type: ignore[arg-type]
             for member in cls
         ]
+
+
+class _Labels(dict[Member, str]):
+    """An enum's labels, each translated the first time it is looked up (by member or code)."""
+
+    def __init__(self, enum_class: type[Member]) -> None:
+        super().__init__()
+        self.enum_class = enum_class
+
+    def __missing__(self, key: object) -> str:
+        try:
+            member = self.enum_class(str(key))
+        except ValueError:
+            raise KeyError(key) from None
+        label = self[member] = member._translated()
+        return label
 
 
 class Role(CodedEnum):

@@ -15,7 +15,9 @@ never committed by this.
 Viewing an intake or a referral is audited, and the receiving organization's first view of
 a referral is a read receipt: ``record_read`` commits that record before the page renders
 (no client data is shown unrecorded), keeping what the view loaded, so the page needs no
-second load. Nothing else is written from a GET view.
+second load. Nothing else is written from a GET view. The referral page does both: its
+view is recorded and committed first, and what it reads afterwards (its lists) ends with
+COMMIT under ``@read_only``, so that its prepared statements stay prepared.
 """
 
 from __future__ import annotations

@@ -6,14 +6,16 @@ from __future__ import annotations
 from typing import Any
 
 from flask_smorest import Blueprint
+from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import UnprocessableEntity
 
 from referrals import access
 from referrals.api.schemas import MessageArgs, MessageSchema
+from referrals.auth.models import User
 from referrals.errors import InvalidInput
 from referrals.extensions import db
 from referrals.lifecycle import conversation
-from referrals.lifecycle.models import ReferralMessage
+from referrals.lifecycle.models import Referral, ReferralMessage
 from referrals.tokens.guard import acting_user, protect
 
 blp = protect(
@@ -30,7 +32,14 @@ blp = protect(
 @blp.response(200, MessageSchema(many=True))
 def messages(public_id: str) -> list[ReferralMessage]:
     """The referral's thread, oldest first (gone with the referral when consent ends)."""
-    return list(access.referral_for(acting_user(), public_id).messages)
+    referral = access.referral_for(
+        acting_user(),
+        public_id,
+        selectinload(Referral.messages)
+        .joinedload(ReferralMessage.author)
+        .joinedload(User.organization),
+    )
+    return list(referral.messages)
 
 
 @blp.route("/<public_id>/messages", methods=["POST"])

@@ -14,6 +14,7 @@ from flask import current_app, has_request_context, request
 from referrals.audit.models import AuditEvent
 from referrals.db_types import utcnow
 from referrals.extensions import db
+from referrals.postgresql import prepared
 
 GENESIS_HASH = "0" * 64
 # Any constant works: it only has to be the same for every writer of the chain.
@@ -67,11 +68,20 @@ def event_digest(key: bytes, event: ChainedEvent) -> str:
     return hmac.new(key, payload.encode(), hashlib.sha256).hexdigest()
 
 
+# Every audited request sends these two: prepared (their plans never change).
+_LOCK = prepared(sa.text("SELECT pg_advisory_xact_lock(:id)"))
+_LAST_LINK = prepared(
+    sa.select(AuditEvent.sequence, AuditEvent.hash)
+    .order_by(AuditEvent.sequence.desc())
+    .limit(sa.literal_column("1"))
+)
+
+
 def _lock_chain() -> None:
     """Serialize writers so two transactions never extend the chain from the same link."""
     dialect = db.session.get_bind().dialect.name
     if dialect == "postgresql":
-        db.session.execute(sa.text("SELECT pg_advisory_xact_lock(:id)"), {"id": _CHAIN_LOCK_ID})
+        db.session.execute(_LOCK, {"id": _CHAIN_LOCK_ID})
     elif dialect == "sqlite":
         # SQLite takes its write lock only at a transaction's first write, so two requests
         # could both read the same last link. A write that changes nothing takes the lock
@@ -94,11 +104,7 @@ def record(
     failed sign-in to one of its accounts, so its supervisors see it on /audit.
     """
     _lock_chain()
-    last = db.session.execute(
-        sa.select(AuditEvent.sequence, AuditEvent.hash)
-        .order_by(AuditEvent.sequence.desc())
-        .limit(1)
-    ).first()
+    last = db.session.execute(_LAST_LINK).first()
     sequence, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS_HASH)
     authenticated = actor is not None and getattr(actor, "is_authenticated", False)
     event = AuditEvent(

@@ -13,12 +13,13 @@ from referrals import access
 from referrals.access import staff
 from referrals.db_types import utcnow
 from referrals.enums import PRIORITY_FOR_URGENCY, DeclineReason, ReferralStatus
-from referrals.lifecycle.conversation import assignable_staff, side_of
+from referrals.lifecycle.conversation import side_of
 from referrals.lifecycle.forms import ActionForm, AssignForm, ForwardForm, MessageForm, SendForm
 from referrals.lifecycle.models import Referral
+from referrals.lifecycle.page_lists import Line, PageLists, page_lists
 from referrals.lifecycle.transitions import Side, Transition
 from referrals.matching.queries import match_intake
-from referrals.programs.queries import program_choices
+from referrals.programs.queries import program_choice, program_choices
 
 
 def suggestions_for(referral: Referral, actions: list[Transition]) -> list[SelectChoice]:
@@ -28,29 +29,39 @@ def suggestions_for(referral: Referral, actions: list[Transition]) -> list[Selec
     return program_choices(but=referral.program_id)
 
 
-def _working_together(referral: Referral, forms: dict[str, Any]) -> dict[str, Any]:
+def _may_forward(referral: Referral, side: Side | None) -> bool:
+    return side is Side.RECEIVER and referral.status == ReferralStatus.REQUESTED
+
+
+def _choices(programs: list[Line]) -> list[SelectChoice]:
+    return [
+        SelectChoice(str(line.id), program_choice(line.name or "", line.organization or ""))
+        for line in programs
+    ]
+
+
+def _working_together(
+    referral: Referral, side: Side | None, lists: PageLists, forms: dict[str, Any]
+) -> dict[str, Any]:
     """The thread's form, the assignment form of the user's side, and forwarding."""
-    user = staff()
-    side = side_of(user, referral)
     if side is None:
         return {"side": None}
     current = referral.sender_assignee_id if side is Side.SENDER else referral.receiver_assignee_id
-    staff_list = [(member.id, member.display_name) for member in assignable_staff(referral, side)]
+    staff_list = [(member.id, member.name or "") for member in lists.staff]
     context: dict[str, Any] = {
         "side": side,
+        "thread": lists.thread,
         "message_form": forms.get("message") or MessageForm(formdata=None),
         "assign_form": AssignForm(formdata=None, assignee=str(current) if current else "").offering(
             staff_list
         ),
         "forward_form": None,
     }
-    if side is Side.RECEIVER and referral.status == ReferralStatus.REQUESTED:
-        choices = program_choices(
-            organization_id=referral.receiving_organization_id, but=referral.program_id
-        )
-        if choices:
+    if _may_forward(referral, side):
+        own = [p for p in lists.programs if p.organization_id == referral.receiving_organization_id]
+        if own:
             form = forms.get("forward") or ForwardForm(formdata=None, version=referral.version)
-            form.program.choices = [SelectChoice("", ""), *choices]
+            form.program.choices = [SelectChoice("", ""), *_choices(own)]
             context["forward_form"] = form
     return context
 
@@ -68,7 +79,10 @@ def render_page(
     ``errors`` carry a refused form back with its message."""
     user = staff()
     actions = access.actions_for(user, referral)
-    suggestions = suggestions_for(referral, actions)
+    side = side_of(user, referral)
+    suggests = any(t.takes_suggestion for t in actions)
+    lists = page_lists(referral, side, programs=suggests or _may_forward(referral, side))
+    suggestions = _choices(lists.programs) if suggests else []
     action_forms = {
         t.action: ActionForm(formdata=None, version=referral.version).for_transition(t, suggestions)
         for t in actions
@@ -100,5 +114,6 @@ def render_page(
         is_sender=is_sender,
         consent_missing=consent_missing,
         now=utcnow(),
-        **_working_together(referral, forms or {}),
+        timeline=lists.timeline,
+        **_working_together(referral, side, lists, forms or {}),
     ), status

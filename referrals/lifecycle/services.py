@@ -294,9 +294,9 @@ def record_view(referral: Referral, *, by: User) -> None:
         )
         db.session.add(receipt)
         db.session.flush()
-        # What the page shows, set as loaded (no reload, no change for the ORM to write).
+        # What the page shows, set as loaded (no reload, no change for the ORM to write);
+        # the page reads the timeline afterwards, the receipt with it.
         set_committed_value(referral, "first_viewed_at", now)
-        set_committed_value(referral, "events", [*referral.events, receipt])
 
 
 def system_cancel(

@@ -94,6 +94,7 @@ def sent() -> ResponseReturnValue:
 
 @bp.route("/referrals/<public_id>")
 @login_required
+@read_only  # the view is recorded and committed first; the page's reads after it change nothing
 def detail(public_id: str) -> ResponseReturnValue:
     """The summary this user may see, the timeline, and the actions open to them."""
     user = staff()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from flask import abort
@@ -78,11 +79,11 @@ def get_program_or_404(program_id: int) -> Program:
     return program
 
 
-def program_choices(*, organization_id: int | None = None, but: int) -> list[SelectChoice]:
-    """Programs taking referrals (of one organization, if given) but ``but``, as form choices
-    "Program · Organization" (one query)."""
-    stmt = (
-        sa.select(Program.id, Program.name, Organization.name)
+def choosable_programs(*, but: Any) -> sa.Select[int, str, str, int]:
+    """Programs taking referrals but ``but`` (an id, or a bound parameter): id, name,
+    organization name and id, in the order of the choices (organization, then program)."""
+    return (
+        sa.select(Program.id, Program.name, Organization.name, Program.organization_id)
         .join(Organization, Organization.id == Program.organization_id)
         .where(
             Program.status == ProgramStatus.ACTIVE,
@@ -92,8 +93,20 @@ def program_choices(*, organization_id: int | None = None, but: int) -> list[Sel
         )
         .order_by(Organization.name, Program.name)
     )
+
+
+def program_choice(name: str, organization: str) -> str:
+    """A program as a form choice shows it: "Program · Organization"."""
+    return f"{name} · {organization}"
+
+
+def program_choices(*, organization_id: int | None = None, but: int) -> list[SelectChoice]:
+    """Programs taking referrals (of one organization, if given) but ``but``, as form choices
+    (one query)."""
+    stmt = choosable_programs(but=but)
     if organization_id is not None:
         stmt = stmt.where(Program.organization_id == organization_id)
     return [
-        SelectChoice(str(ident), f"{name} · {org}") for ident, name, org in db.session.execute(stmt)
+        SelectChoice(str(ident), program_choice(name, org))
+        for ident, name, org, _org_id in db.session.execute(stmt)
     ]
