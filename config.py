@@ -135,7 +135,9 @@ class Config:
     # Flask-WTF hands WTForms' own messages ("This field is required.") the request's locale.
     WTF_I18N_ENABLED = True
     BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "referrals" / "translations")
-    PAGE_SIZE = _env_int("PAGE_SIZE", 50)
+    # Rows per list page. 25: on a phone (390 px) each referral is a stacked block of about
+    # five lines, so 25 is already several screens; the next page is one keyset link away.
+    PAGE_SIZE = _env_int("PAGE_SIZE", 25)
     # Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
     TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)
     # Shown in e-mails and links; set to the public https address in production.
