@@ -656,3 +656,21 @@ def test_every_notification_kind_has_an_email_and_a_line(app):
             line = what_happened(kind, None, about)
             assert line, kind
             assert ("CODE" in line) == kind.about_a_referral, kind
+
+
+def test_emails_go_out_in_the_recipients_saved_language(app, world):
+    # The sweep has no request: each e-mail takes its recipient's saved language.
+    add_notifications(app, world.partner, [world.referral_id])
+    add_notifications(app, world.sender, [world.referral_id])
+    with app.app_context():
+        db.session.get(User, world.partner.id).locale = "es"
+        db.session.commit()
+    with app.app_context(), mail.record_messages() as outbox:
+        assert services.deliver_pending_emails() == 2
+        db.session.commit()
+    by_address = {message.recipients[0]: message for message in outbox}
+    spanish, english = by_address[world.partner.email], by_address[world.sender.email]
+    assert spanish.subject != english.subject
+    assert "contains no client information" in english.body
+    assert "contains no client information" not in spanish.body
+    assert "cliente" in spanish.body

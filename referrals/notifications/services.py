@@ -11,6 +11,8 @@ import smtplib
 from typing import Any, cast
 
 import sqlalchemy as sa
+from flask import current_app
+from flask_babel import force_locale
 from flask_mail import Connection, Message
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import aliased
@@ -141,13 +143,21 @@ def mark_all_read(user: User) -> int:
     return int(cast(CursorResult[object], result).rowcount)
 
 
-def _pending(limit: int) -> list[tuple[Notification, str, str | None, About | None]]:
+def _pending(
+    limit: int,
+) -> list[tuple[Notification, str, str | None, str | None, About | None]]:
     """Unsent notifications of active recipients, oldest first, locked against a second
     sweep; each with the referral it names (code, program, organizations: no client detail)."""
     sender, receiver = aliased(Organization), aliased(Organization)
     stmt = (
         sa.select(
-            Notification, User.email, Referral.public_id, Program.name, sender.name, receiver.name
+            Notification,
+            User.email,
+            User.locale,
+            Referral.public_id,
+            Program.name,
+            sender.name,
+            receiver.name,
         )
         .join(User, User.id == Notification.recipient_id)
         .outerjoin(Referral, Referral.id == Notification.referral_id)
@@ -161,7 +171,7 @@ def _pending(limit: int) -> list[tuple[Notification, str, str | None, About | No
         .with_for_update(of=Notification, skip_locked=True)
     )
     return [
-        (row[0], row[1], row[2], About(*row[2:]) if row[2] else None)
+        (row[0], row[1], row[2], row[3], About(*row[3:]) if row[3] else None)
         for row in db.session.execute(stmt)
     ]
 
@@ -170,10 +180,13 @@ def _send_one(
     conn: Connection,
     notification: Notification,
     address: str,
+    language: str | None,
     public_id: str | None,
     about: About | None,
 ) -> bool:
-    email = compose(notification.kind, public_id, action=notification.action, about=about)
+    # The e-mail goes out in the recipient's saved language (the sweep has no request).
+    with force_locale(language or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        email = compose(notification.kind, public_id, action=notification.action, about=about)
     try:
         conn.send(Message(subject=email.subject, recipients=[address], body=email.body))
     except smtplib.SMTPRecipientsRefused:
@@ -196,8 +209,8 @@ def deliver_pending_emails(*, limit: int = 200) -> int:
     sent = 0
     try:
         with mail.connect() as conn:  # one SMTP session for the whole batch
-            for notification, address, public_id, about in batch:
-                sent += _send_one(conn, notification, address, public_id, about)
+            for notification, address, language, public_id, about in batch:
+                sent += _send_one(conn, notification, address, language, public_id, about)
     except OSError as error:  # smtplib's errors are OSErrors too
         left = [row[0].id for row in batch if row[0].emailed_at is None]
         log.warning(
