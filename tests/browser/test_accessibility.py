@@ -126,7 +126,7 @@ def pages_world(app, world, make_program) -> Targets:
 
 
 @pytest.mark.parametrize("role", [None, *Role], ids=lambda r: r.value if r else "signed-out")
-@pytest.mark.parametrize("backend", ["sqlite"], scope="session")
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 def test_every_page_is_accessible_and_fits_a_phone(
     app, live_server, browser, pages_world, make_user, role, backend
 ):

@@ -13,7 +13,7 @@ from tests.conftest import PASSWORD
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.parametrize("backend", ["sqlite"], scope="session"),
+    pytest.mark.parametrize("backend", ["sqlite"], indirect=True),
 ]
 
 # The focused element: what it is, where it stands in the document, whether its focus shows.
