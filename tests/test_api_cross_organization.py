@@ -33,7 +33,10 @@ BODIES = {
     "POST": {"json": {"action": "accept"}},
 }
 # Routes whose valid body is another (a well-formed request, so only access can refuse it).
-ROUTE_BODIES = {"api_messages.post_message": {"json": {"body": "Is there a bed this week?"}}}
+ROUTE_BODIES = {
+    "api_messages.post_message": {"json": {"body": "Is there a bed this week?"}},
+    "api_messages.assign": {"json": {"assignee_id": None}},
+}
 
 
 def test_no_route_gives_away_another_organizations_record(app, make_org, make_user, make_program):

@@ -93,5 +93,5 @@ def test_schemathesis_finds_no_failure(app, make_org, make_user, make_program, c
         print(f"\nschemathesis: {sum(cases.values())} cases over {len(cases)} operations")
         for label, count in sorted(cases.items()):
             print(f"  {count:4d}  {label}")
-    # Every operation of the document was exercised (the thread's two among them).
-    assert len(cases) == len(list(schema.get_all_operations())) == 11
+    # Every operation of the document was exercised (the thread's two and assignment among them).
+    assert len(cases) == len(list(schema.get_all_operations())) == 12

@@ -108,6 +108,12 @@ EXPECTED: dict[str, tuple[Rule, Callable[[Ids], str], dict[str, Any]]] = {
         lambda i: f"/api/v1/referrals/{i.public_id}/messages",
         {"json": {"body": "Is there a bed this week?"}},
     ),
+    # Assignment (issue #19): each side gives the referral to its own staff, or to nobody.
+    "api_messages.assign": (
+        own_record_act,
+        lambda i: f"/api/v1/referrals/{i.public_id}/assignee",
+        {"json": {"assignee_id": None}},
+    ),
     "api_referrals.act": (
         receiver_act,
         lambda i: f"/api/v1/referrals/{i.public_id}/actions",

@@ -1,5 +1,5 @@
-"""/api/v1/referrals/<id>/messages: the thread between the two organizations (issue #19),
-read and written by a partner system as on the referral page."""
+"""/api/v1/referrals/<id>/messages and /assignee: the thread between the two organizations and
+who works the referral on your side (issue #19), as on the referral page."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import UnprocessableEntity
 
 from referrals import access
-from referrals.api.schemas import MessageArgs, MessageSchema
+from referrals.api.schemas import AssigneeArgs, AssigneeSchema, MessageArgs, MessageSchema
 from referrals.auth.models import User
 from referrals.errors import InvalidInput
 from referrals.extensions import db
@@ -56,3 +56,20 @@ def post_message(args: dict[str, Any], public_id: str) -> ReferralMessage:
         raise UnprocessableEntity(description=str(error)) from None
     db.session.commit()
     return message
+
+
+@blp.route("/<public_id>/assignee", methods=["PUT"])
+@blp.arguments(AssigneeArgs)
+@blp.response(200, AssigneeSchema)
+def assign(args: dict[str, Any], public_id: str) -> dict[str, Any]:
+    """Give the referral to one of your side's staff, or to nobody (422 for anyone else)."""
+    user = acting_user()
+    referral = access.referral_for(user, public_id)
+    try:
+        conversation.assign(referral, by=user, assignee_id=args["assignee_id"])
+    except InvalidInput as error:
+        db.session.rollback()
+        raise UnprocessableEntity(description=str(error)) from None
+    db.session.commit()
+    side = "sender" if access.is_sender(user, referral) else "receiver"
+    return {"side": side, "assignee_id": args["assignee_id"]}

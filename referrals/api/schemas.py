@@ -231,6 +231,20 @@ class MessageSchema(ma.Schema):
     body = F.String(required=True)
 
 
+class AssigneeArgs(ma.Schema):
+    assignee_id = F.Integer(
+        required=True,
+        allow_none=True,
+        strict=True,
+        metadata={"description": "One of your organization's active staff, or null for nobody."},
+    )
+
+
+class AssigneeSchema(ma.Schema):
+    side = F.String(metadata={"description": "Your side of the referral: sender or receiver."})
+    assignee_id = F.Integer(allow_none=True)
+
+
 class MessageArgs(ma.Schema):
     body = F.String(
         required=True,
