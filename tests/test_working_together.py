@@ -159,6 +159,10 @@ def test_a_message_carrying_an_identifier_is_refused_with_the_guards_message(app
     assert refused.status_code == 400
     text = refused.get_data(as_text=True)
     assert "phone number" in text.lower()
+    # The error is tied to the field for a screen reader, beside its help text.
+    assert 'aria-invalid="true"' in text
+    assert 'aria-describedby="body-help body-error"' in text
+    assert 'id="body-error"' in text
     assert _messages(app, world.referral_id) == []
     assert _notified(app, NotificationKind.MESSAGE) == set()
 
