@@ -140,17 +140,6 @@ def scope_for(user: User, now: datetime) -> Scope:
     return Scope(sent=sa.false(), received=sa.false())
 
 
-def _dialect() -> str:
-    return db.session.get_bind().dialect.name
-
-
-def hours_between(later: Any, earlier: Any) -> sa.ColumnElement[float]:
-    """``later - earlier`` in hours, as a float, in the database's own arithmetic."""
-    if _dialect() == "postgresql":
-        return sa.cast(sa.extract("epoch", later - earlier) / 3600, sa.Float)
-    return (sa.func.julianday(later) - sa.func.julianday(earlier)) * 24.0
-
-
 @dataclass
 class Decisions:
     """Referrals sent to one partner or program, and what became of them."""
