@@ -182,8 +182,9 @@ def test_medians_and_acceptance_rate(app, world):
         user = db.session.get(User, world.supervisor.id)
         scope = stats.scope_for(user, NOW)
         filters = stats.Filters(start=(NOW - timedelta(days=90)).date(), end=NOW.date())
-        [timing] = stats.response_times(scope, filters)
-        decisions = stats.breakdown(scope, filters).partners[world.partner.id]
+        partners = stats.breakdown(scope, filters).partners
+        [timing] = stats.response_times(scope, filters, {k: d.label for k, d in partners.items()})
+        decisions = partners[world.partner.id]
     assert timing.to_response == pytest.approx(6.5, abs=1e-3)  # 2, 4, 9, 20
     assert timing.to_acceptance == pytest.approx(4.0, abs=1e-3)  # 2, 4, 9
     assert (timing.responses, timing.acceptances) == (4, 3)

@@ -65,9 +65,11 @@ class Dashboard:
 
 def collect(user: User, filters: stats.Filters, now: datetime) -> Dashboard:
     scope = stats.scope_for(user, now)
+    breakdown = stats.breakdown(scope, filters)
+    partners = {org_id: decisions.label for org_id, decisions in breakdown.partners.items()}
     return Dashboard(
-        breakdown=stats.breakdown(scope, filters),
-        timings=stats.response_times(scope, filters),
+        breakdown=breakdown,
+        timings=stats.response_times(scope, filters, partners),
         overdue=stats.overdue(scope, filters, now),
         capacity=stats.capacity_board(user, scope, filters),
         trend=stats.weekly_trend(scope, filters),

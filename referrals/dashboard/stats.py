@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -251,42 +252,31 @@ class Timing:
     acceptances: int
 
 
-def response_times(scope: Scope, filters: Filters) -> list[Timing]:
+def response_times(scope: Scope, filters: Filters, partners: Mapping[int, str]) -> list[Timing]:
     """Per partner organization: medians read from the duration histograms (one statement).
 
-    A median is the lower bound of the histogram bucket that holds it (rollups'
-    ``contributions.BUCKETS``): exact for whole hours under a day, otherwise less than one
-    bucket below the exact value (an hour under a day, six hours under a week, a day under
-    90 days). Two middle values are averaged, as percentile_cont(0.5) does. Partners with
-    referrals in range but no answer yet are listed without medians.
+    ``partners``: every partner with referrals in range, by id (the breakdown's), listed
+    in name order; those without an answer yet have no medians. A median is the lower
+    bound of the histogram bucket that holds it (rollups' ``contributions.BUCKETS``): exact
+    for whole hours under a day, otherwise less than one bucket below the exact value (an
+    hour under a day, six hours under a week, a day under 90 days). Two middle values are
+    averaged, as percentile_cont(0.5) does.
     """
-    d, t = duration_rollups, status_rollups
-    histogram = (
-        sa.select(d.c.receiving_organization_id, d.c.kind, d.c.minutes, d.c.referrals)
-        .where(filters.rows(scope.on(d), d), *filters.rollup_conditions(d))
-        .union_all(
-            sa.select(
-                t.c.receiving_organization_id,
-                sa.literal_column("''", sa.String),
-                sa.literal_column("0", sa.Integer),
-                t.c.referrals,
-            ).where(filters.rows(scope.on(t), t), *filters.rollup_conditions(t))
-        )
-        .subquery("histogram")
-    )
-    n = sa.func.sum(histogram.c.referrals)
+    d = duration_rollups
+    n = sa.func.sum(d.c.referrals)
     stmt = (
-        sa.select(Organization.id, Organization.name, histogram.c.kind, histogram.c.minutes, n)
-        .join(histogram, histogram.c.receiving_organization_id == Organization.id)
-        .group_by(Organization.id, Organization.name, histogram.c.kind, histogram.c.minutes)
+        sa.select(d.c.receiving_organization_id, d.c.kind, d.c.minutes, n)
+        .where(filters.rows(scope.on(d), d), *filters.rollup_conditions(d))
+        .group_by(d.c.receiving_organization_id, d.c.kind, d.c.minutes)
         .having(n > 0)
-        .order_by(Organization.name, Organization.id, histogram.c.kind, histogram.c.minutes)
+        .order_by(d.c.minutes)
     )
-    partners: dict[int, tuple[str, dict[str, list[tuple[int, int]]]]] = {}
-    for org_id, name, kind, minutes, count in db.session.execute(stmt):
-        _name, kinds = partners.setdefault(org_id, (name, {"response": [], "acceptance": []}))
-        if kind:
-            kinds[kind].append((int(minutes), int(count)))
+    histograms: dict[int, dict[str, list[tuple[int, int]]]] = {
+        org_id: {"response": [], "acceptance": []} for org_id in partners
+    }
+    for org_id, kind, minutes, count in db.session.execute(stmt):
+        if org_id in histograms:
+            histograms[org_id][kind].append((int(minutes), int(count)))
     return [
         Timing(
             name,
@@ -295,7 +285,9 @@ def response_times(scope: Scope, filters: Filters) -> list[Timing]:
             _median_hours(kinds["acceptance"]),
             sum(c for _, c in kinds["acceptance"]),
         )
-        for name, kinds in partners.values()
+        for (name, org_id), kinds in sorted(
+            ((partners[org_id], org_id), kinds) for org_id, kinds in histograms.items()
+        )
     ]
 
 
@@ -317,11 +309,27 @@ def _float(value: Any) -> float | None:
 
 
 def overdue(scope: Scope, filters: Filters, now: datetime) -> list[Referral]:
-    """Requested referrals past their response time, oldest due first (one statement)."""
+    """Requested referrals past their response time, oldest due first (one statement).
+
+    Each side is its own arm, read in answer-time order from that side's index and cut at
+    the list's length, so the list costs the same however many referrals the range holds:
+    asked as one OR, PostgreSQL intersected the sides with every referral sent in the range.
+    """
+
+    def first_due(side: sa.ColumnElement[bool]) -> sa.Select[Any]:
+        arm = (
+            sa.select(Referral.id)
+            .where(side, *filters.conditions())
+            .where(Referral.status == ReferralStatus.REQUESTED, Referral.response_due_at < now)
+            .order_by(Referral.response_due_at, Referral.id)
+            .limit(OVERDUE_LIMIT)
+            .subquery()
+        )
+        return sa.select(arm.c.id)  # a SELECT of the subquery: SQLite's UNION takes no LIMIT
+
     stmt = (
         sa.select(Referral)
-        .where(scope.either, *filters.conditions())
-        .where(Referral.status == ReferralStatus.REQUESTED, Referral.response_due_at < now)
+        .where(Referral.id.in_(sa.union(first_due(scope.sent), first_due(scope.received))))
         .options(joinedload(Referral.program), joinedload(Referral.receiving_organization))
         .order_by(Referral.response_due_at, Referral.id)
         .limit(OVERDUE_LIMIT)

@@ -68,6 +68,15 @@ class Referral(Model):
             "response_due_at",
             "id",
         ),
+        # The dashboard's overdue list, the sender's side of the same (its arm of the list
+        # read in answer-time order, not intersected with every referral in the range).
+        sa.Index(
+            "ix_referrals_sending_org_status_due",
+            "sending_organization_id",
+            "status",
+            "response_due_at",
+            "id",
+        ),
         # The dashboard: one organization's referrals sent in a date range (either side).
         sa.Index("ix_referrals_sending_org_sent_at", "sending_organization_id", "sent_at"),
         sa.Index("ix_referrals_receiving_org_sent_at", "receiving_organization_id", "sent_at"),
