@@ -31,6 +31,7 @@ from referrals.lifecycle.models import Referral
 from referrals.lifecycle.transitions import ROWS, SIDE_ROLES, TRANSITIONS, Side, Transition
 from referrals.localtime import local_date
 from referrals.postgresql import prepared
+from referrals.rollups import tables as rollups
 from referrals.rollups.periods import day_number
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -194,7 +195,10 @@ def sent_rollups(user: User, rollup: sa.Table) -> sa.ColumnElement[bool]:
     """Rollup rows of referrals the user's organization sent (drafts included)."""
     if not lists_sent(user):
         return sa.false()
-    return rollup.c.sending_organization_id == user.organization_id
+    return sa.and_(
+        rollup.c.organization_id == user.organization_id,
+        rollup.c.side.in_((rollups.SENT, rollups.BOTH)),
+    )
 
 
 def received_rollups(user: User, rollup: sa.Table, moment: datetime) -> sa.ColumnElement[bool]:
@@ -208,7 +212,8 @@ def received_rollups(user: User, rollup: sa.Table, moment: datetime) -> sa.Colum
     if not lists_received(user):
         return sa.false()
     conditions = [
-        rollup.c.receiving_organization_id == user.organization_id,
+        rollup.c.organization_id == user.organization_id,
+        rollup.c.side.in_((rollups.RECEIVED, rollups.BOTH)),
         rollup.c.consent_week > day_number(local_date(moment)),
     ]
     if "status" in rollup.c:

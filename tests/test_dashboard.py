@@ -194,11 +194,37 @@ def test_medians_and_acceptance_rate(app, world):
     html = page(signed_in(app, world.supervisor))
     assert cell(html, "median-response").startswith("6.5")
     assert cell(html, "median-acceptance").startswith("4.0")
+    # The medians come from histograms: the page says how far from exact they may be.
+    bound = re.search(r'data-testid="median-bound">([^<]*)</p>', html)
+    assert bound
+    assert "at most one step below the exact median" in bound.group(1)
     # The rate says what it counts, with its n (#19 item 8).
     assert '75% <span class="text-muted small">(accepted 3 of 4 answered)</span>' in html
     assert "(of 4 answers)" in html
     assert "(of 3 acceptances)" in html
     assert "No capacity: 1" in html
+
+
+def test_medians_follow_the_program_filter(app, world, make_program):
+    """Without a filter a partner's histogram counts each referral once, whatever its
+    program (the rollups keep it under its program and under every program); with one,
+    only that program's."""
+    second = make_program(org=world.partner, name="Counseling")
+    for program, hours in ((world.program, 2), (world.program, 4), (second, 30)):
+        add_referral(
+            app,
+            by=world.caseworker,
+            program=program,
+            status=ReferralStatus.ACCEPTED,
+            accept_after=hours,
+        )
+    client = signed_in(app, world.supervisor)
+    html = page(client)
+    assert cell(html, "median-acceptance").startswith("4.0")  # 2, 4, 30
+    assert "(of 3 acceptances)" in html
+    html = page(client, f"/dashboard?program={second.id}")
+    assert cell(html, "median-acceptance").startswith("30.0")
+    assert "(of 1 acceptance)" in html
 
 
 def test_median_of_odd_count_on_the_page(app, world):

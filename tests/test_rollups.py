@@ -8,12 +8,14 @@ import pytest
 import sqlalchemy as sa
 
 from referrals.auth.models import User
+from referrals.dashboard import stats
 from referrals.db_types import utcnow
-from referrals.enums import Role
+from referrals.enums import ReferralStatus, Role
 from referrals.extensions import db
 from referrals.intake import services as intake_services
 from referrals.intake.models import Consent, Intake
 from referrals.lifecycle import services
+from referrals.localtime import local_date
 from referrals.programs.models import Program
 from referrals.rollups.periods import SPANS, covering, day_number, period_start
 from referrals.rollups.tables import TABLES, status_rollups
@@ -57,11 +59,57 @@ def test_lifecycle_moves_keep_the_rollups_in_step(app, sent):
     assert check(app).exit_code == 0
     with app.app_context():
         stored = db.session.execute(
-            sa.select(status_rollups.c.status, status_rollups.c.referrals).where(
+            sa.select(
+                status_rollups.c.side,
+                status_rollups.c.status,
+                status_rollups.c.referrals,
+                status_rollups.c.sent_by_id != 0,
+                status_rollups.c.consent_week != 0,
+            )
+            .where(status_rollups.c.span == 1, status_rollups.c.referrals != 0)
+            .order_by(status_rollups.c.side)
+        ).all()
+    # Once for each side: the sender's row is not split by consent, the partner's not by
+    # who sent it.
+    assert stored == [
+        ("received", "in_progress", 1, False, True),
+        ("sent", "in_progress", 1, True, False),
+    ]
+
+
+def test_a_referral_to_an_organizations_own_program_counts_once(
+    app, make_org, make_user, make_program, make_intake
+):
+    both = make_org(name="Refers and receives", refers=True, receives=True)
+    supervisor = make_user(Role.SUPERVISOR, org=both)
+    caseworker = make_user(Role.CASEWORKER, org=both)
+    program = make_program(org=both)
+    intake = make_intake(by=caseworker)
+    with app.app_context():
+        by = db.session.get(User, caseworker.id)
+        intake_services.record_consent(
+            db.session.get(Intake, intake.id),
+            by=by,
+            organization_ids=[both.id],
+            expires_at=utcnow() + timedelta(days=90),
+        )
+        referral = services.create_draft(
+            db.session.get(Intake, intake.id), db.session.get(Program, program.id), by=by
+        )
+        services.act(referral, "send", by=by)
+        db.session.commit()
+        sides = db.session.scalars(
+            sa.select(status_rollups.c.side).where(
                 status_rollups.c.span == 1, status_rollups.c.referrals != 0
             )
         ).all()
-    assert stored == [("in_progress", 1)]
+        assert sides == ["both"]
+        user = db.session.get(User, supervisor.id)
+        now = utcnow()
+        scope = stats.scope_for(user, now)
+        today = local_date(now)
+        counts = stats.breakdown(scope, stats.Filters(start=today, end=today)).by_status
+    assert counts[ReferralStatus.REQUESTED] == {"sent": 1, "received": 1, "total": 1}
 
 
 def test_revoking_consent_moves_the_referral_out_of_the_partners_rows(app, sent):
@@ -74,7 +122,7 @@ def test_revoking_consent_moves_the_referral_out_of_the_partners_rows(app, sent)
         weeks = db.session.scalars(
             sa.select(status_rollups.c.consent_week).where(status_rollups.c.referrals != 0)
         ).all()
-    assert set(weeks) == {0}  # no active consent names the partner any more
+    assert set(weeks) == {0}  # no active consent names the partner any more (nor the sender)
     assert check(app).exit_code == 0
 
 

@@ -30,7 +30,7 @@ from referrals.lifecycle.models import Referral
 from referrals.localtime import day_end, day_start
 from referrals.programs.models import Organization, Program
 from referrals.rollups.periods import covering, day_number
-from referrals.rollups.tables import duration_rollups, status_rollups, week_rollups
+from referrals.rollups.tables import ALL_PROGRAMS, duration_rollups, status_rollups, week_rollups
 
 TREND_WEEKS = 12
 ROLLUP_ROLES = (Role.SUPERVISOR, Role.PARTNER, Role.CASEWORKER)
@@ -83,10 +83,12 @@ class Filters:
             ),
         )
 
-    def rollup_conditions(self, rollup: sa.Table) -> list[sa.ColumnElement[bool]]:
-        """Program and partner, on a rollup table's columns."""
+    def rollup_conditions(
+        self, rollup: sa.Table, *, program: bool = True
+    ) -> list[sa.ColumnElement[bool]]:
+        """Program (unless ``program`` is false) and partner, on a rollup table's columns."""
         conditions: list[sa.ColumnElement[bool]] = []
-        if self.program_id is not None:
+        if program and self.program_id is not None:
             conditions.append(rollup.c.program_id == self.program_id)
         if self.partner_id is not None:
             conditions.append(rollup.c.receiving_organization_id == self.partner_id)
@@ -172,37 +174,48 @@ class Breakdown:
 
 
 def breakdown(scope: Scope, filters: Filters) -> Breakdown:
-    """One GROUP BY over the status rollups of the range, pivoted here (one statement)."""
+    """One GROUP BY over the status rollups of the range, pivoted here (one statement).
+    The names are joined to the grouped counts, not to every row grouped."""
     t = status_rollups
     sides = scope.on(t)
     n = sa.func.sum(t.c.referrals)
+    keys = (
+        t.c.status,
+        t.c.receiving_organization_id,
+        t.c.program_id,
+        t.c.decline_reason,
+        t.c.outcome,
+    )
+    counts = (
+        sa.select(
+            *keys,
+            n.label("referrals"),
+            sa.func.sum(t.c.accepted).label("accepted"),
+            sa.func.sum(sa.case((sides.sent, t.c.referrals), else_=0)).label("sent"),
+            sa.func.sum(sa.case((sides.received, t.c.referrals), else_=0)).label("received"),
+        )
+        .where(filters.rows(sides, t), *filters.rollup_conditions(t))
+        .group_by(*keys)
+        .having(n > 0)
+        .subquery("counts")
+    )
+    c = counts.c
     stmt = (
         sa.select(
-            t.c.status,
-            t.c.receiving_organization_id,
+            c.status,
+            c.receiving_organization_id,
             Organization.name,
-            t.c.program_id,
+            c.program_id,
             Program.name,
-            t.c.decline_reason,
-            t.c.outcome,
-            n,
-            sa.func.sum(t.c.accepted),
-            sa.func.sum(sa.case((sides.sent, t.c.referrals), else_=0)),
-            sa.func.sum(sa.case((sides.received, t.c.referrals), else_=0)),
+            c.decline_reason,
+            c.outcome,
+            c.referrals,
+            c.accepted,
+            c.sent,
+            c.received,
         )
-        .join(Organization, Organization.id == t.c.receiving_organization_id)
-        .join(Program, Program.id == t.c.program_id)
-        .where(filters.rows(sides, t), *filters.rollup_conditions(t))
-        .group_by(
-            t.c.status,
-            t.c.receiving_organization_id,
-            Organization.name,
-            t.c.program_id,
-            Program.name,
-            t.c.decline_reason,
-            t.c.outcome,
-        )
-        .having(n > 0)
+        .join(Organization, Organization.id == c.receiving_organization_id)
+        .join(Program, Program.id == c.program_id)
     )
     result = Breakdown()
     for (
@@ -264,9 +277,12 @@ def response_times(scope: Scope, filters: Filters, partners: Mapping[int, str]) 
     """
     d = duration_rollups
     n = sa.func.sum(d.c.referrals)
+    # Without a program filter, the rows that count every program (tables.ALL_PROGRAMS).
+    program = ALL_PROGRAMS if filters.program_id is None else filters.program_id
     stmt = (
         sa.select(d.c.receiving_organization_id, d.c.kind, d.c.minutes, n)
-        .where(filters.rows(scope.on(d), d), *filters.rollup_conditions(d))
+        .where(filters.rows(scope.on(d), d), d.c.program_id == program)
+        .where(*filters.rollup_conditions(d, program=False))
         .group_by(d.c.receiving_organization_id, d.c.kind, d.c.minutes)
         .having(n > 0)
         .order_by(d.c.minutes)

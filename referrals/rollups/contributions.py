@@ -23,7 +23,11 @@ from referrals.intake.models import Consent, consent_organizations
 from referrals.lifecycle.models import Referral, ReferralEvent
 from referrals.rollups.periods import MONDAY, SPANS
 from referrals.rollups.tables import (
+    ALL_PROGRAMS,
+    BOTH,
     DIMENSIONS,
+    RECEIVED,
+    SENT,
     duration_rollups,
     quarter_rollups,
     status_rollups,
@@ -33,6 +37,13 @@ from referrals.rollups.tables import (
 # Median buckets (lower bound and width in minutes): a median read from them is the lower
 # bound of the bucket that holds it, at most one width below the exact one: under an hour
 # below a day, under six hours below a week, under a day below 90 days, then 30 days.
+# What the dimensions are derived from (tables.py): the side's organization, the side, ...
+REFERRAL_COLUMNS = (
+    "sending_organization_id",
+    "sent_by_id",
+    "program_id",
+    "receiving_organization_id",
+)
 BUCKETS = ((0, 60), (24 * 60, 6 * 60), (7 * 24 * 60, 24 * 60), (90 * 24 * 60, 30 * 24 * 60))
 
 
@@ -111,7 +122,8 @@ def _int(value: int) -> sa.ColumnElement[int]:
 
 
 def facts_select(dialect: str, ids: Collection[int] | None) -> sa.Select[Any]:
-    """One row per referral: its days, durations (as buckets), codes and dimensions.
+    """A row per referral and side (tables.py): its days, durations (as buckets), codes and
+    the dimensions that side reads.
 
     ``consent_week`` is the Monday (day number) of the week in which the last active
     consent naming the partner ends, 0 when none does: ``access.received_rollups`` counts
@@ -120,7 +132,7 @@ def facts_select(dialect: str, ids: Collection[int] | None) -> sa.Select[Any]:
     sent = Referral.sent_at
     inner = _restricted(
         sa.select(
-            *(getattr(Referral, n).label(n) for n in DIMENSIONS if n != "consent_week"),
+            *(getattr(Referral, n).label(n) for n in REFERRAL_COLUMNS),
             consent_end(dialect).label("consent_end"),
             day(sent, dialect).label("sent_day"),
             day(Referral.accepted_at, dialect).label("accepted_day"),
@@ -134,9 +146,22 @@ def facts_select(dialect: str, ids: Collection[int] | None) -> sa.Select[Any]:
         ids,
     ).subquery("referral")
     end = inner.c.consent_end
+    # Row 0 is the sender's, row 1 the partner's; an organization's own referral has one.
+    sides = _numbers("side", (0, 1))
+    own = inner.c.sending_organization_id == inner.c.receiving_organization_id
+    side = sa.case((own, BOTH), (sides.c.side == 0, SENT), else_=RECEIVED)
+    for_sender = sa.and_(sides.c.side == 0, ~own)
+    for_partner = sa.and_(sides.c.side == 1, ~own)
+    consent_week = sa.func.coalesce(end - (end - _int(MONDAY)) % 7, 0)
     return sa.select(
-        *(inner.c[n] for n in DIMENSIONS if n != "consent_week"),
-        sa.func.coalesce(end - (end - _int(MONDAY)) % 7, 0).label("consent_week"),
+        sa.case(
+            (for_partner, inner.c.receiving_organization_id), else_=inner.c.sending_organization_id
+        ).label("organization_id"),
+        side.label("side"),
+        inner.c.program_id,
+        sa.case((for_partner, 0), else_=inner.c.sent_by_id).label("sent_by_id"),
+        inner.c.receiving_organization_id,
+        sa.case((for_sender, 0), else_=consent_week).label("consent_week"),
         inner.c.sent_day,
         inner.c.accepted_day,
         inner.c.closed_day,
@@ -145,7 +170,7 @@ def facts_select(dialect: str, ids: Collection[int] | None) -> sa.Select[Any]:
         inner.c.status,
         inner.c.decline_reason,
         inner.c.outcome,
-    )
+    ).select_from(inner.join(sides, sa.or_(sides.c.side == 0, ~own)))
 
 
 def facts(dialect: str, ids: Collection[int] | None, source: Any = None) -> Any:
@@ -181,7 +206,7 @@ def _spread(daily: sa.Subquery, measures: list[str], *keys: str) -> sa.Select[An
 
 
 def _daily(
-    f: sa.CTE,
+    f: sa.CTE | sa.Subquery,
     day_column: str,
     keys: Sequence[sa.ColumnElement[Any]],
     *where: Any,
@@ -209,10 +234,19 @@ def status_rows(dialect: str, ids: Collection[int] | None, source: Any = None) -
 
 
 def duration_rows(dialect: str, ids: Collection[int] | None, source: Any = None) -> sa.Select[Any]:
+    """Each referral's times counted twice: under its program, and under ``ALL_PROGRAMS``,
+    which the dashboard reads when no program is chosen: a partner's histogram is then a
+    few dozen buckets, not a few dozen for each of its programs."""
     f = facts(dialect, ids, source)
+    every = sa.select(
+        *(_int(ALL_PROGRAMS).label(c.name) if c.name == "program_id" else c for c in f.c)
+    ).subquery("every_program")
     daily = sa.union_all(
         *(
-            _daily(f, "sent_day", [f.c[name].label("minutes")], f.c[name].is_not(None), kind=name)
+            _daily(
+                by, "sent_day", [by.c[name].label("minutes")], by.c[name].is_not(None), kind=name
+            )
+            for by in (f, every)
             for name in ("response", "acceptance")
         )
     ).subquery("daily")
@@ -231,13 +265,13 @@ def week_rows(dialect: str, ids: Collection[int] | None, source: Any = None) -> 
     dimensions = [daily.c[name] for name in DIMENSIONS]
     return (
         sa.select(
-            daily.c.kind,
             start.label("week_start"),
             *dimensions,
+            daily.c.kind,
             sa.func.sum(daily.c.referrals).label("referrals"),
         )
         .select_from(daily.join(offsets, sa.true()))
-        .group_by(daily.c.kind, start, *dimensions)
+        .group_by(start, *dimensions, daily.c.kind)
     )
 
 

@@ -1,12 +1,23 @@
 """The rollup tables. Each row is a count of referrals sharing every key column.
 
-Every table carries the dimensions the dashboard's scope and filters need (``DIMENSIONS``):
-who sent (organization and person), which program and partner received, and until when the
-client's consent covers the partner (``consent_week``: the Monday of the week the last
-active consent naming the partner ends, 0 when none does; see ``access.received_rollups``).
-Periods are day numbers (``periods.py``). Reasons and outcomes are '' rather than NULL so
-that every key is unique. A count can reach 0 when referrals move on; such rows are kept
-(they count nothing) until the next rebuild.
+Every table carries the dimensions the dashboard's scope and filters need (``DIMENSIONS``).
+A referral counts twice, once for each side that sees it (``side``):
+
+- its "sent" row, whose ``organization_id`` is the sending organization: who sent it,
+  which program and partner received it; ``consent_week`` 0, since the sender's figures do
+  not depend on consent;
+- its "received" row, whose ``organization_id`` is the partner: the program, and until
+  when the client's consent covers the partner (``consent_week``: the Monday of the week the
+  last active consent naming the partner ends, 0 when none does; see
+  ``access.received_rollups``); ``sent_by_id`` 0, since a partner's figures are not split
+  by who sent.
+
+A referral an organization sent to its own program has one "both" row with every column.
+Dropping on each side what only the other side reads keeps the rows few: a sender's rows
+are not split by the clients' consents, a partner's not by who sent. Periods are day
+numbers (``periods.py``). Reasons and outcomes are '' rather than NULL so that every key is
+unique. A count can reach 0 when referrals move on; such rows are kept (they count nothing)
+until the next rebuild.
 """
 
 from __future__ import annotations
@@ -18,31 +29,32 @@ from referrals.extensions import db
 CODE = sa.String(32)
 
 
+SENT, RECEIVED, BOTH = "sent", "received", "both"
+ALL_PROGRAMS = 0  # rollup_durations: the rows that count every program
+
+
 def _dimensions() -> list[sa.Column]:
+    """Whose figures the row is (``organization_id``: the sender's on a "sent" row, the
+    partner's on a "received" one) and the side, first: every reader names both, so a
+    period's rows for one organization are neighbours in the key, which is the only index."""
     return [
-        sa.Column("sending_organization_id", sa.Integer, primary_key=True),
-        sa.Column("sent_by_id", sa.Integer, primary_key=True),
+        sa.Column("organization_id", sa.Integer, primary_key=True),
+        sa.Column("side", CODE, primary_key=True),
         sa.Column("program_id", sa.Integer, primary_key=True),
+        sa.Column("sent_by_id", sa.Integer, primary_key=True),
         sa.Column("receiving_organization_id", sa.Integer, primary_key=True),
         sa.Column("consent_week", sa.Integer, primary_key=True),
     ]
 
 
 DIMENSIONS = (
-    "sending_organization_id",
-    "sent_by_id",
+    "organization_id",
+    "side",
     "program_id",
+    "sent_by_id",
     "receiving_organization_id",
     "consent_week",
 )
-
-
-def _side_indexes(name: str, *period: str) -> tuple[sa.Index, sa.Index]:
-    """A dashboard reads one organization's rows, sent or received, for a few periods."""
-    return (
-        sa.Index(f"ix_{name}_sending", "sending_organization_id", *period),
-        sa.Index(f"ix_{name}_receiving", "receiving_organization_id", *period),
-    )
 
 
 # Referrals by the day they were sent: status, reason, outcome, and how many were accepted.
@@ -57,11 +69,12 @@ status_rollups = sa.Table(
     sa.Column("outcome", CODE, primary_key=True),
     sa.Column("referrals", sa.Integer, nullable=False),
     sa.Column("accepted", sa.Integer, nullable=False),
-    *_side_indexes("rollup_statuses", "span", "period_start"),
 )
 
 # Time to the first answer and to acceptance, by the day the referral was sent, in buckets
-# (``contributions.bucket``): the medians are read from these histograms.
+# (``contributions.bucket``): the medians are read from these histograms. Each referral
+# counts under its program and again under ``ALL_PROGRAMS`` (the histograms a dashboard
+# without a program filter reads): a reader names one or the other, never neither.
 duration_rollups = sa.Table(
     "rollup_durations",
     db.metadata,
@@ -71,7 +84,6 @@ duration_rollups = sa.Table(
     sa.Column("kind", CODE, primary_key=True),  # "response" or "acceptance"
     sa.Column("minutes", sa.Integer, primary_key=True),  # the bucket's lower bound
     sa.Column("referrals", sa.Integer, nullable=False),
-    *_side_indexes("rollup_durations", "span", "period_start"),
 )
 
 # The weekly trend: referrals sent, accepted and completed per 7 days from ``week_start``.
@@ -80,11 +92,10 @@ duration_rollups = sa.Table(
 week_rollups = sa.Table(
     "rollup_weeks",
     db.metadata,
-    sa.Column("kind", CODE, primary_key=True),  # "sent", "accepted" or "completed"
     sa.Column("week_start", sa.Integer, primary_key=True),
     *_dimensions(),
+    sa.Column("kind", CODE, primary_key=True),  # "sent", "accepted" or "completed"
     sa.Column("referrals", sa.Integer, nullable=False),
-    *_side_indexes("rollup_weeks", "week_start"),
 )
 
 # The coalition view: referrals sent in a quarter, by partner and the status each had when
