@@ -58,7 +58,7 @@ class Dashboard:
 
     breakdown: stats.Breakdown
     timings: list[stats.Timing]
-    overdue: list
+    overdue: list[stats.Overdue]
     capacity: list
     trend: list[stats.Week]
 

@@ -12,10 +12,10 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, load_only
 
 from referrals.access import (
     received_referrals,
@@ -324,7 +324,16 @@ def _float(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
-def overdue(scope: Scope, filters: Filters, now: datetime) -> list[Referral]:
+class Overdue(NamedTuple):
+    """A row of the overdue list: what the dashboard shows of the referral."""
+
+    public_id: str
+    program: str
+    partner: str
+    response_due_at: datetime | None  # set: the list holds only referrals past it
+
+
+def overdue(scope: Scope, filters: Filters, now: datetime) -> list[Overdue]:
     """Requested referrals past their response time, oldest due first (one statement).
 
     Each side is its own arm, read in answer-time order from that side's index and cut at
@@ -344,13 +353,14 @@ def overdue(scope: Scope, filters: Filters, now: datetime) -> list[Referral]:
         return sa.select(arm.c.id)  # a SELECT of the subquery: SQLite's UNION takes no LIMIT
 
     stmt = (
-        sa.select(Referral)
+        sa.select(Referral.public_id, Program.name, Organization.name, Referral.response_due_at)
+        .join(Program, Program.id == Referral.program_id)
+        .join(Organization, Organization.id == Referral.receiving_organization_id)
         .where(Referral.id.in_(sa.union(first_due(scope.sent), first_due(scope.received))))
-        .options(joinedload(Referral.program), joinedload(Referral.receiving_organization))
         .order_by(Referral.response_due_at, Referral.id)
         .limit(OVERDUE_LIMIT)
     )
-    return list(db.session.scalars(stmt))
+    return [Overdue(*row) for row in db.session.execute(stmt)]
 
 
 def capacity_board(user: User, scope: Scope, filters: Filters) -> list[Program]:
@@ -359,7 +369,17 @@ def capacity_board(user: User, scope: Scope, filters: Filters) -> list[Program]:
         sa.select(Program)
         .join(Organization, Organization.id == Program.organization_id)
         .where(Program.status == ProgramStatus.ACTIVE, Organization.active.is_(True))
-        .options(joinedload(Program.organization))
+        .options(
+            # What the board shows: not the programs' descriptions and eligibility lists.
+            load_only(
+                Program.name,
+                Program.capacity_available,
+                Program.capacity_maximum,
+                Program.capacity_unit,
+                Program.capacity_updated_at,
+            ),
+            joinedload(Program.organization).load_only(Organization.name),
+        )
         .order_by(Organization.name, Program.name)
     )
     if user.role != Role.SUPERVISOR:
