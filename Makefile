@@ -92,7 +92,8 @@ bench: install
 	$(BIN)/python -m bench
 
 # The dashboard and the coalition view at 1,000,000 and 10,000,000 referrals, side by side
-# (docs/PERFORMANCE.md). The first run loads bench_10m: about 25 GB and most of an hour.
+# (docs/PERFORMANCE.md). The first run loads bench_10m, thirty years of the same coalition:
+# about 16 GB, an hour to load and most of another for the rollups on a busy 2-core host.
 bench-scale: install
 	@$(BIN)/python -c 'import socket; socket.create_connection(("127.0.0.1", 5432), 2)' 2>/dev/null || { \
 		echo "make bench-scale needs PostgreSQL on 127.0.0.1:5432 (user postgres, trust auth):"; \

@@ -125,12 +125,14 @@ FIGURES = {
     ),
     "coalition_1m_pg_queries": ("… its SQL statements", "python -m bench bench_dashboard"),
     "dashboard_10m_pg_ms": (
-        "`/dashboard`, supervisor, 10,000,000 referrals, in process, median of 11",
+        "`/dashboard`, supervisor, 10,000,000 referrals (thirty years of the same coalition), "
+        "in process, median of 11",
         "make bench-scale",
     ),
     "dashboard_10m_pg_queries": ("… its SQL statements", "make bench-scale"),
     "coalition_10m_pg_ms": (
-        "`/dashboard/coalition`, supervisor, 10,000,000 referrals, in process, median of 11",
+        "`/dashboard/coalition`, supervisor, 10,000,000 referrals (thirty years), in process, "
+        "median of 11",
         "make bench-scale",
     ),
     "coalition_10m_pg_queries": ("… its SQL statements", "make bench-scale"),

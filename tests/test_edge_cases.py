@@ -12,6 +12,7 @@ from referrals.enums import NotificationKind, ReferralStatus, Role
 from referrals.extensions import db
 from referrals.intake.models import Consent, Intake
 from referrals.lifecycle.models import Notification, Referral
+from referrals.localtime import local_date
 from referrals.programs.models import Organization
 from tests.conftest import login
 
@@ -186,7 +187,8 @@ def test_consent_for_exactly_the_longest_period_is_accepted(app, login_as, make_
     receiver = make_org(refers=False)
     client, user = login_as(Role.CASEWORKER)
     intake = make_intake(by=user)
-    last_day = (datetime.now(UTC) + timedelta(days=365)).date().isoformat()
+    # The coalition's day, as the form reads it (in UTC it is already tomorrow after 6 pm).
+    last_day = (local_date(datetime.now(UTC)) + timedelta(days=365)).isoformat()
     response = client.post(
         f"/intakes/{intake.client_code}/consent",
         data={"organization_ids": [receiver.id], "expires_on": last_day, "written_confirmed": "y"},
