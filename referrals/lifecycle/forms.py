@@ -13,10 +13,17 @@ from referrals.identifiers import NoIdentifiers
 from referrals.lifecycle.transitions import SYSTEM_CANCEL_REASONS, Transition
 
 
+def _version_field() -> HiddenField:
+    """The version the user saw. Labelled (a hidden input shows no label): without one,
+    WTForms translates a label from the field's name and loads its own catalog to do it,
+    from disk, once per request."""
+    return HiddenField(label="", validators=[InputRequired()])
+
+
 class ActionForm(FlaskForm):
     """One transition: an optional coded reason, an optional note, a confirmation."""
 
-    version = HiddenField(validators=[InputRequired()])
+    version = _version_field()
     reason = SelectField(_l("Reason"), choices=[], validators=[Optional()])
     note = TextAreaField(
         _l("Note"),
@@ -52,7 +59,7 @@ class ActionForm(FlaskForm):
 class SendForm(FlaskForm):
     """Send a draft: the note to the partner and a priority."""
 
-    version = HiddenField(validators=[InputRequired()])
+    version = _version_field()
     priority = SelectField(
         _l("Priority"), choices=Priority.choices(), default=Priority.ROUTINE.value
     )
@@ -95,7 +102,7 @@ class AssignForm(FlaskForm):
 class ForwardForm(FlaskForm):
     """The receiver routes the referral to another of its own programs."""
 
-    version = HiddenField(validators=[InputRequired()])
+    version = _version_field()
     program = SelectField(_l("Forward to"), choices=[], validators=[InputRequired()])
     note = TextAreaField(
         _l("Note"),
