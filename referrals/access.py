@@ -31,6 +31,7 @@ from referrals.lifecycle.models import Referral
 from referrals.lifecycle.transitions import ROWS, SIDE_ROLES, TRANSITIONS, Side, Transition
 from referrals.localtime import local_date
 from referrals.postgresql import prepared
+from referrals.programs.models import Organization, Program
 from referrals.rollups import tables as rollups
 from referrals.rollups.periods import day_number
 
@@ -245,29 +246,55 @@ _ORGANIZATION = sa.bindparam("organization_id", type_=sa.Integer())
 _NOW = sa.bindparam("now", type_=UtcDateTime())
 
 
+def _joined(shown: bool) -> list[ORMOption]:
+    """The referral's program, intake, organizations and assignees, joined: every column,
+    or (``shown``) only those the referral page shows or works with (the intake's county
+    too, for the next matches of a referral declined for want of capacity). A column left
+    out is loaded by itself if anything reads it."""
+
+    def joined(relationship: Any, *columns: Any) -> ORMOption:
+        load = joinedload(relationship)
+        return load.load_only(*columns) if shown else load
+
+    return [
+        joined(Referral.program, Program.name),
+        joined(
+            Referral.intake,
+            Intake.client_code,
+            Intake.age_band,
+            Intake.gender,
+            Intake.languages,
+            Intake.county,
+            Intake.needs,
+            Intake.urgency,
+        ),
+        joined(Referral.receiving_organization, Organization.name, Organization.phone),
+        joined(Referral.sending_organization, Organization.name, Organization.phone),
+        joined(Referral.suggested_program, Program.name),
+        joined(Referral.sender_assignee, User.display_name, User.email),
+        joined(Referral.receiver_assignee, User.display_name, User.email),
+    ]
+
+
 @cache  # one statement per shape: whether the user sees what it sent, what it received
-def _referral_statement(sends: bool, receives: bool) -> sa.Select[Referral]:
+def _referral_statement(sends: bool, receives: bool, shown: bool) -> sa.Select[Referral]:
     """The referral by its public id, if the organization may see it, with its program,
     intake, organizations and assignees (prepared: a lookup by a unique key)."""
     return prepared(
         sa.select(Referral)
         .where(Referral.public_id == _PUBLIC_ID, _visible_in(_ORGANIZATION, _NOW, sends, receives))
-        .options(
-            joinedload(Referral.program),
-            joinedload(Referral.intake),
-            joinedload(Referral.receiving_organization),
-            joinedload(Referral.sending_organization),
-            joinedload(Referral.suggested_program),
-            joinedload(Referral.sender_assignee),
-            joinedload(Referral.receiver_assignee),
-        )
+        .options(*_joined(shown))
     )
 
 
-def referral_for(user: User, public_id: str, *also: ORMOption) -> Referral:
+def referral_for(
+    user: User, public_id: str, *also: ORMOption, shown_only: bool = False
+) -> Referral:
     """The referral if the user's organization may see it now; otherwise 404. Loaded with
-    its program, intake, organizations and assignees, and ``also`` (more loader options)."""
-    statement = _referral_statement(lists_sent(user), lists_received(user))
+    its program, intake, organizations and assignees, and ``also`` (more loader options);
+    ``shown_only``: of those, only what the referral page shows (its GET view: the joined
+    rows were most of the page's columns)."""
+    statement = _referral_statement(lists_sent(user), lists_received(user), shown_only)
     if also:
         statement = statement.options(*also)
     referral = db.session.scalar(

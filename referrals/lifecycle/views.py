@@ -98,7 +98,7 @@ def sent() -> ResponseReturnValue:
 def detail(public_id: str) -> ResponseReturnValue:
     """The summary this user may see, the timeline, and the actions open to them."""
     user = staff()
-    referral = access.referral_for(user, public_id)
+    referral = access.referral_for(user, public_id, shown_only=True)
     record_read(services.record_view, referral, by=user)
     return render_page(referral)
 
