@@ -55,11 +55,27 @@ def connect_args(existing: dict[str, Any]) -> dict[str, Any]:
     return {"prepare_threshold": _NEVER_BY_ITSELF, **existing, "options": options}
 
 
+def prepared_inserts(*table_args: Any) -> tuple[Any, ...]:
+    """A model's ``__table_args__``, its rows inserted by prepared statements.
+
+    For a table that every request writes a row to, through the ORM's flush (no execution
+    option reaches the statements a flush sends): its INSERT, the same whatever the values,
+    is otherwise parsed and planned again at every row.
+    """
+    return (*table_args, {"info": {PREPARED: True}})
+
+
+def _inserts_into_marked_table(context: ExecutionContext) -> bool:
+    if not context.isinsert:
+        return False
+    return bool(context.compiled.statement.table.info.get(PREPARED))  # type: ignore[union-attr]
+
+
 def _execute(
     cursor: DBAPICursor, statement: str, parameters: Any, context: ExecutionContext
 ) -> bool:
     """Run a marked statement as a prepared one; True tells SQLAlchemy it has been run."""
-    if not context.execution_options.get(PREPARED):
+    if not (context.execution_options.get(PREPARED) or _inserts_into_marked_table(context)):
         return False
     cursor.execute(statement, parameters, prepare=True)  # type: ignore[call-arg]
     return True

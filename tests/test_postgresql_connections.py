@@ -77,6 +77,24 @@ def test_a_marked_orm_statement_is_prepared_too(app: Flask, backend, make_org):
             assert [sum(row[1:]) for row in rows] == [2]
 
 
+def test_the_audit_trails_insert_is_prepared_through_the_orms_flush(app: Flask, backend):
+    """Every view of a referral writes a link (postgresql.prepared_inserts); an INSERT into
+    any other table is planned at each run."""
+    from referrals.audit import services as audit
+
+    with app.test_request_context("/"):
+        for n in range(3):
+            audit.record("test.prepared", object_type="test", object_id=n)
+        db.session.add(Organization(name="Not Prepared Org", slug="not-prepared-org"))
+        db.session.flush()
+        if backend == "postgresql":
+            connection = db.session.connection()
+            [(_statement, generic, custom)] = _prepared_like(connection, "INSERT INTO audit_%")
+            assert generic + custom == 3
+            assert _prepared_like(connection, "INSERT INTO organizations%") == []
+        db.session.rollback()
+
+
 def test_the_lists_run_prepared_with_no_plan_setting(app: Flask, backend, make_org, make_user):
     """No plan setting is sent: PostgreSQL (plan_cache_mode auto) chooses between the
     prepared statement's generic plan and one for its values. Which it picks depends on the

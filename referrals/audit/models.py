@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from referrals.db_types import UtcDateTime, utcnow
 from referrals.extensions import Model
+from referrals.postgresql import prepared_inserts
 
 
 class AuditEvent(Model):
@@ -19,7 +20,8 @@ class AuditEvent(Model):
     """
 
     __tablename__ = "audit_events"
-    __table_args__ = (
+    # Every view of a referral or an intake writes one (read_only.record_read): prepared.
+    __table_args__ = prepared_inserts(
         # The audit page, newest first: a supervisor's organization, one member of staff,
         # or (admins) everything, each walked by (occurred_at, id) for keyset pages.
         sa.Index(
