@@ -293,6 +293,22 @@ def test_overdue_list_oldest_first_and_linked(app, world):
     assert table.index(later) < table.index(late)
     assert f'href="/referrals/{later}"' in table
     assert table.count("<tr>") == 3  # header and two overdue
+    assert "Overdue (2)" in html
+
+
+def test_a_full_overdue_list_says_it_is_cut(app, world, monkeypatch):
+    """The list stops at its length: its heading then says so rather than a count."""
+    monkeypatch.setattr(stats, "OVERDUE_LIMIT", 2)
+    for hours in (1, 2, 3):
+        add_referral(
+            app,
+            by=world.caseworker,
+            program=world.program,
+            response_due_at=NOW - timedelta(hours=hours),
+        )
+    html = page(signed_in(app, world.partner_user))
+    assert "Overdue: the 2 longest" in html
+    assert "Overdue (2)" not in html
 
 
 def test_filters_narrow_the_figures(app, world):

@@ -93,6 +93,7 @@ def dashboard() -> ResponseReturnValue:
         statuses=[s for s in ReferralStatus if s != ReferralStatus.DRAFT],
         # Looked up once: every program's row names its reasons.
         reason_labels=DeclineReason.labels(),
+        overdue_limit=stats.OVERDUE_LIMIT,
         sent_list=can_use_sent_list(user) and user.role != Role.PARTNER,
         inbox_list=can_use_inbox(user) and user.role != Role.CASEWORKER,
         trend_svg=trend_svg,
