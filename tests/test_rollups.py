@@ -27,6 +27,22 @@ def check(app):
     return app.test_cli_runner().invoke(args=["rollups", "check"])
 
 
+def _consent_and_send(intake_id, program_id, by, organization_id):
+    """Record consent for one organization and send a referral through the lifecycle."""
+    intake_services.record_consent(
+        db.session.get(Intake, intake_id),
+        by=by,
+        organization_ids=[organization_id],
+        expires_at=utcnow() + timedelta(days=90),
+    )
+    referral = services.create_draft(
+        db.session.get(Intake, intake_id), db.session.get(Program, program_id), by=by
+    )
+    services.act(referral, "send", by=by)
+    db.session.commit()
+    return referral
+
+
 @pytest.fixture
 def sent(app, make_org, make_user, make_program, make_intake):
     """A referral sent, accepted and enrolled through the lifecycle; its consent's id."""
@@ -38,17 +54,8 @@ def sent(app, make_org, make_user, make_program, make_intake):
     intake = make_intake(by=caseworker)
     with app.app_context():
         by = db.session.get(User, caseworker.id)
-        consent = intake_services.record_consent(
-            db.session.get(Intake, intake.id),
-            by=by,
-            organization_ids=[receiver.id],
-            expires_at=utcnow() + timedelta(days=90),
-        )
-        referral = services.create_draft(
-            db.session.get(Intake, intake.id), db.session.get(Program, program.id), by=by
-        )
-        services.act(referral, "send", by=by)
-        db.session.commit()
+        referral = _consent_and_send(intake.id, program.id, by, receiver.id)
+        consent = db.session.scalars(sa.select(Consent).where(Consent.intake_id == intake.id)).one()
         for action in ("accept", "enroll"):
             services.act(referral, action, by=db.session.get(User, partner.id))
             db.session.commit()
@@ -86,18 +93,7 @@ def test_a_referral_to_an_organizations_own_program_counts_once(
     program = make_program(org=both)
     intake = make_intake(by=caseworker)
     with app.app_context():
-        by = db.session.get(User, caseworker.id)
-        intake_services.record_consent(
-            db.session.get(Intake, intake.id),
-            by=by,
-            organization_ids=[both.id],
-            expires_at=utcnow() + timedelta(days=90),
-        )
-        referral = services.create_draft(
-            db.session.get(Intake, intake.id), db.session.get(Program, program.id), by=by
-        )
-        services.act(referral, "send", by=by)
-        db.session.commit()
+        _consent_and_send(intake.id, program.id, db.session.get(User, caseworker.id), both.id)
         sides = db.session.scalars(
             sa.select(status_rollups.c.side).where(
                 status_rollups.c.span == 1, status_rollups.c.referrals != 0

@@ -293,18 +293,19 @@ def response_times(scope: Scope, filters: Filters, partners: Mapping[int, str]) 
     for org_id, kind, minutes, count in db.session.execute(stmt):
         if org_id in histograms:
             histograms[org_id][kind].append((int(minutes), int(count)))
-    return [
-        Timing(
-            name,
-            _median_hours(kinds["response"]),
-            sum(c for _, c in kinds["response"]),
-            _median_hours(kinds["acceptance"]),
-            sum(c for _, c in kinds["acceptance"]),
-        )
-        for (name, org_id), kinds in sorted(
-            ((partners[org_id], org_id), kinds) for org_id, kinds in histograms.items()
-        )
-    ]
+    by_name = sorted(partners.items(), key=lambda item: (item[1], item[0]))
+    return [_timing(name, histograms[org_id]) for org_id, name in by_name]
+
+
+def _timing(name: str, histograms: dict[str, list[tuple[int, int]]]) -> Timing:
+    response, acceptance = histograms["response"], histograms["acceptance"]
+    return Timing(
+        name,
+        _median_hours(response),
+        sum(c for _, c in response),
+        _median_hours(acceptance),
+        sum(c for _, c in acceptance),
+    )
 
 
 def _median_hours(histogram: list[tuple[int, int]]) -> float | None:

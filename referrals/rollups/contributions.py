@@ -37,7 +37,8 @@ from referrals.rollups.tables import (
 # Median buckets (lower bound and width in minutes): a median read from them is the lower
 # bound of the bucket that holds it, at most one width below the exact one: under an hour
 # below a day, under six hours below a week, under a day below 90 days, then 30 days.
-# What the dimensions are derived from (tables.py): the side's organization, the side, ...
+# The referral's own columns that the facts start from; the side, its organization and the
+# consent's week (tables.py) are derived from them.
 REFERRAL_COLUMNS = (
     "sending_organization_id",
     "sent_by_id",
